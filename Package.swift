@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Engram",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "EngramCore", targets: ["EngramCore"]),
+        .library(name: "EngramSQLite", targets: ["EngramSQLite"]),
+        .executable(name: "engram", targets: ["engram"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "EngramCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "EngramSQLite",
+            dependencies: [
+                "EngramCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "EngramCLI",
+            dependencies: [
+                "EngramCore",
+                "EngramSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "engram",
+            dependencies: ["EngramCLI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramCoreTests",
+            dependencies: ["EngramCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramStoreTests",
+            dependencies: ["EngramCore", "EngramSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramCLITests",
+            dependencies: ["EngramCLI", "EngramCore", "EngramSQLite"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

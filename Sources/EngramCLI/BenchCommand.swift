@@ -1,0 +1,155 @@
+import ArgumentParser
+import EngramCore
+import EngramSQLite
+import Foundation
+
+/// `engram bench`: ingest and recall latency on a synthetic store of N memories.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ingest rate and recall latency on a synthetic store of N memories.",
+        discussion: """
+            Fills a database (by default .engram/bench-N.sqlite, reused when it already holds N memories for the
+            bench user) with N synthetic memories, then times Q recalls of random 3-word queries.
+            Build with -c release for meaningful figures. Nothing here is asserted: it measures.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "How many memories the store holds.")
+    var memories = 10_000
+
+    @Option(name: .long, help: "How many recalls to time.")
+    var queries = 200
+
+    @Option(name: .customShort("k"), help: "Results per recall.")
+    var k = 10
+
+    @Option(name: .long, help: "Seed of the synthetic data and queries.")
+    var seed: UInt64 = 42
+
+    func validate() throws {
+        guard memories > 0, memories <= 10_000_000 else {
+            throw ValidationError("--memories must be from 1 to 10000000.")
+        }
+        guard queries > 0 else { throw ValidationError("--queries must be positive.") }
+    }
+
+    /// What one bench run measured.
+    struct Report: Codable {
+        var memories: Int
+        var ingested: Int
+        var ingestSeconds: Double
+        var ingestPerSecond: Double
+        var queries: Int
+        var k: Int
+        var coldRecallMs: Double
+        var p50Ms: Double
+        var p95Ms: Double
+        var p99Ms: Double
+        var maxMs: Double
+        var meanResults: Double
+    }
+
+    mutating func run() async throws {
+        let path = global.db ?? ".engram/bench-\(memories).sqlite"
+        var options = global
+        options.db = path
+        let store = try options.openStore()
+        let userID = global.user ?? "bench"
+        _ = try await store.createUser(UserDraft(id: userID, name: "bench"))
+        var random = SplitMix64(seed: seed)
+        let clock = ContinuousClock()
+
+        let existing = try await store.statistics(userID: userID).memories
+        let toIngest = max(0, memories - existing)
+        let ingestStart = clock.now
+        for index in existing..<(existing + toIngest) {
+            let sector = Sector.allCases[index % Sector.allCases.count]
+            _ = try await store.remember(
+                MemoryDraft(
+                    userID: userID, content: Self.sentence(&random, index: index), sector: sector,
+                    salience: Double(index % 10) / 10, tags: ["t\(index % 50)"]))
+        }
+        let ingestSeconds = (clock.now - ingestStart).seconds
+
+        var latencies: [Double] = []
+        var resultCounts = 0
+        for _ in 0..<queries + 1 {
+            let text = (0..<3).map { _ in Self.vocabulary[Int(random.next() % UInt64(Self.vocabulary.count))] }
+                .joined(separator: " ")
+            let start = clock.now
+            let results = try await store.recall(RecallQuery(userID: userID, text: text, k: k))
+            latencies.append((clock.now - start).seconds * 1000)
+            resultCounts += results.count
+        }
+        let cold = latencies.removeFirst()
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
+        }
+        let report = Report(
+            memories: existing + toIngest, ingested: toIngest, ingestSeconds: ingestSeconds,
+            ingestPerSecond: toIngest > 0 ? Double(toIngest) / ingestSeconds : 0, queries: queries, k: k,
+            coldRecallMs: cold, p50Ms: percentile(0.5), p95Ms: percentile(0.95), p99Ms: percentile(0.99),
+            maxMs: latencies.last ?? 0, meanResults: Double(resultCounts) / Double(queries + 1))
+        if global.json {
+            try Output.json(report)
+        } else {
+            Output.printFields([
+                ("database", path),
+                ("memories", "\(report.memories) (\(report.ingested) ingested now)"),
+                (
+                    "ingest",
+                    report.ingested > 0
+                        ? String(format: "%.1f s, %.0f memories/s", report.ingestSeconds, report.ingestPerSecond)
+                        : "skipped (store already filled)"
+                ),
+                ("recall, first (loads vectors)", String(format: "%.2f ms", report.coldRecallMs)),
+                (
+                    "recall, \(queries) queries, k=\(k)",
+                    String(
+                        format: "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", report.p50Ms, report.p95Ms,
+                        report.p99Ms, report.maxMs)
+                ),
+            ])
+        }
+    }
+
+    static let vocabulary: [String] = {
+        let roots = [
+            "coffee", "garden", "meeting", "project", "travel", "music", "doctor", "budget", "recipe", "python",
+            "swift", "hiking", "birthday", "invoice", "flight", "hotel", "dentist", "tennis", "novel", "camera",
+            "kitchen", "office", "sister", "brother", "manager", "client", "deadline", "holiday", "concert", "museum",
+        ]
+        return roots.flatMap { root in (0..<40).map { "\(root)\($0)" } } + roots
+    }()
+
+    static func sentence(_ random: inout SplitMix64, index: Int) -> String {
+        let words = (0..<10).map { _ in vocabulary[Int(random.next() % UInt64(vocabulary.count))] }
+        return "Memory \(index): " + words.joined(separator: " ")
+    }
+}
+
+/// A small seeded generator, so bench data and queries are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

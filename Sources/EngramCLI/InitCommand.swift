@@ -1,0 +1,39 @@
+import ArgumentParser
+import EngramCore
+
+/// `engram init`: creates or migrates the database and creates the user.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create (or migrate) the database and create the user; safe to run again.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The user's display name, used when the user is new.")
+    var name: String?
+
+    private struct Report: Codable {
+        var database: String
+        var user: User
+        var health: StoreHealth
+    }
+
+    mutating func run() async throws {
+        let store = try global.openStore()
+        let user = try await store.createUser(UserDraft(id: global.userID, name: name))
+        let health = await store.health()
+        if global.json {
+            try Output.json(Report(database: global.databasePath, user: user, health: health))
+            return
+        }
+        Output.line("Engram is ready.")
+        Output.printFields([
+            ("database", health.database),
+            ("backend", "\(health.backend) (\(health.version))"),
+            ("schema version", "\(health.schemaVersion)"),
+            ("embedding model", health.embeddingModel),
+            ("status", health.status),
+            ("user", user.id),
+        ])
+    }
+}

@@ -1,0 +1,80 @@
+/// The one error type of Engram: a stable machine-readable ``Code`` and a message that tells
+/// the caller what to do. Messages never contain user content.
+public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable error code, such as `memory_not_found`. Clients match on it; it never changes meaning.
+    public struct Code: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// A required text field is empty or only white space.
+        public static let emptyContent = Code(rawValue: "empty_content")
+        /// A text field is longer than the configured limit.
+        public static let contentTooLarge = Code(rawValue: "content_too_large")
+        /// A field has a value outside its allowed range or set.
+        public static let invalidArgument = Code(rawValue: "invalid_argument")
+        /// A value is not one of an enumeration's cases.
+        public static let invalidEnumValue = Code(rawValue: "invalid_enum_value")
+        /// A vector has the wrong dimension or a non-finite component.
+        public static let invalidVector = Code(rawValue: "invalid_vector")
+        /// An identifier is empty, too long or has forbidden characters.
+        public static let invalidIdentifier = Code(rawValue: "invalid_identifier")
+        /// The user does not exist.
+        public static let userNotFound = Code(rawValue: "user_not_found")
+        /// The agent does not exist for this user.
+        public static let agentNotFound = Code(rawValue: "agent_not_found")
+        /// The session does not exist for this user.
+        public static let sessionNotFound = Code(rawValue: "session_not_found")
+        /// The memory does not exist for this user.
+        public static let memoryNotFound = Code(rawValue: "memory_not_found")
+        /// The message does not exist for this user.
+        public static let messageNotFound = Code(rawValue: "message_not_found")
+        /// The working fact does not exist for this user.
+        public static let factNotFound = Code(rawValue: "fact_not_found")
+        /// The link does not exist for this user.
+        public static let linkNotFound = Code(rawValue: "link_not_found")
+        /// The record already exists.
+        public static let alreadyExists = Code(rawValue: "already_exists")
+        /// A line of an import file is malformed; nothing was imported.
+        public static let malformedImport = Code(rawValue: "malformed_import")
+        /// The database schema is newer than this build of Engram understands.
+        public static let schemaTooNew = Code(rawValue: "schema_too_new")
+        /// The storage layer failed; the operation was rolled back.
+        public static let storageFailure = Code(rawValue: "storage_failure")
+    }
+
+    /// The stable code.
+    public let code: Code
+    /// What went wrong and what to do about it. Contains no user data.
+    public let message: String
+
+    /// Creates an error with a code and an actionable message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension EngramError {
+    static func notFound(_ code: Code, _ kind: String) -> EngramError {
+        EngramError(code, "No \(kind) with this id exists for this user; check the id and the user.")
+    }
+
+    /// The user does not exist.
+    public static let userNotFound = EngramError(
+        .userNotFound, "No user with this id exists; create it first (engram init --user, or createUser).")
+    /// The agent does not exist.
+    public static let agentNotFound = notFound(.agentNotFound, "agent")
+    /// The session does not exist.
+    public static let sessionNotFound = notFound(.sessionNotFound, "session")
+    /// The memory does not exist.
+    public static let memoryNotFound = notFound(.memoryNotFound, "memory")
+    /// A referenced message does not exist.
+    public static let messageNotFound = notFound(.messageNotFound, "message")
+    /// The working fact does not exist.
+    public static let factNotFound = notFound(.factNotFound, "working fact")
+    /// The link does not exist.
+    public static let linkNotFound = notFound(.linkNotFound, "link")
+}

@@ -1,0 +1,436 @@
+import EngramCore
+import Foundation
+import GRDB
+
+extension SQLiteMemoryStore {
+    public func remember(_ draft: MemoryDraft) async throws -> RememberOutcome {
+        let draft = try validator.memory(draft, dimension: embedder.dimension)
+        let vector: [Float]
+        if let given = draft.embedding {
+            vector = given
+        } else {
+            vector = try await embedder.embed(draft.content)
+        }
+        let date = now()
+        let result = try await write { db in
+            try self.requireUser(db, draft.userID)
+            if let sessionID = draft.sessionID { try self.requireSession(db, userID: draft.userID, sessionID) }
+            if let agentID = draft.agentID { try self.requireAgent(db, userID: draft.userID, agentID) }
+            if let parentID = draft.parentID { _ = try self.fetchMemory(db, userID: draft.userID, parentID) }
+            try self.requireMessages(db, userID: draft.userID, draft.sourceMessageIDs)
+            let before = try VectorCache.version(db, userID: draft.userID)
+            let (outcome, seq, vectorWritten) = try self.rememberInTransaction(db, draft, vector: vector, at: date)
+            try self.touchUser(db, draft.userID, at: date)
+            let after = try VectorCache.version(db, userID: draft.userID)
+            return (outcome, seq, vectorWritten, before, after)
+        }
+        let (outcome, seq, vectorWritten, before, after) = result
+        if vectorWritten {
+            vectors.apply(userID: draft.userID, before: before, after: after, upserts: [(seq, vector)], removals: [])
+        }
+        return outcome
+    }
+
+    /// Entity merge, content-hash reinforcement or a new row; returns whether the vector was (re)written.
+    private func rememberInTransaction(
+        _ db: Database, _ draft: MemoryDraft, vector: [Float], at date: Date
+    ) throws -> (RememberOutcome, Int64, Bool) {
+        let hash = ContentHash.of(draft.content)
+        if let entity = draft.entity {
+            if let row = try Row.fetchOne(
+                db, cached: "SELECT * FROM memories WHERE user_id = ? AND entity_system = ? AND entity_id = ?",
+                arguments: [draft.userID, entity.system, entity.id])
+            {
+                return try mergeEntity(db, row: row, draft: draft, hash: hash, vector: vector, at: date)
+            }
+        } else if let row = try Row.fetchOne(
+            db,
+            cached: """
+                SELECT * FROM memories WHERE user_id = ? AND content_hash = ? AND entity_id IS NULL
+                    AND (valid_to IS NULL OR valid_to > ?)
+                ORDER BY created_at LIMIT 1
+                """,
+            arguments: [draft.userID, hash, date.millis])
+        {
+            return try reinforce(db, row: row, draft: draft, at: date)
+        }
+        let memory = Memory(
+            id: UUID().uuidString.lowercased(), userID: draft.userID, agentID: draft.agentID,
+            sessionID: draft.sessionID, content: draft.content, contentJSON: draft.contentJSON, summary: draft.summary,
+            sector: draft.sector, contextType: draft.contextType, salience: draft.salience,
+            importance: draft.importance, strength: 1, decayRate: configuration.decay.rate(for: draft.sector),
+            accessCount: 0, lastAccessedAt: nil, lastReinforcedAt: date, createdAt: date, updatedAt: date,
+            validFrom: draft.validFrom?.stored ?? date, validTo: nil, tags: draft.tags, keywords: draft.keywords,
+            category: draft.category, metadata: draft.metadata, entity: draft.entity, entityData: draft.entityData,
+            entityUpdateCount: 0, parentID: draft.parentID, isAtomic: draft.isAtomic,
+            sourceMessageIDs: draft.sourceMessageIDs, contentHash: hash)
+        let seq = try insertMemory(db, memory)
+        try insertEmbedding(
+            db,
+            StoredEmbedding(
+                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
+                dimension: embedder.dimension, vector: vector, createdAt: date))
+        try audit(
+            db, userID: memory.userID, action: "memory.create", targetType: "memory", targetID: memory.id,
+            before: Nothing?.none, after: memory, at: date)
+        return (RememberOutcome(memory: memory, action: .created), seq, true)
+    }
+
+    private func mergeEntity(
+        _ db: Database, row: Row, draft: MemoryDraft, hash: String, vector: [Float], at date: Date
+    ) throws -> (RememberOutcome, Int64, Bool) {
+        let seq: Int64 = row["seq"]
+        let before = try Decode.memory(row)
+        var after = before
+        after.entityData = (before.entityData ?? .emptyObject).merging(draft.entityData ?? .emptyObject)
+        after.entityUpdateCount += 1
+        after.entity?.type = draft.entity?.type ?? before.entity?.type
+        after.content = draft.content
+        after.contentHash = hash
+        after.contentJSON = draft.contentJSON ?? before.contentJSON
+        after.summary = draft.summary ?? before.summary
+        after.tags = union(before.tags, draft.tags)
+        after.keywords = union(before.keywords, draft.keywords)
+        after.metadata = before.metadata.merging(draft.metadata)
+        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
+        after.salience = max(before.salience, draft.salience)
+        after.importance = max(before.importance, draft.importance)
+        after.strength = configuration.decay.reinforced(before, at: date)
+        after.lastReinforcedAt = date
+        after.validTo = nil
+        after.updatedAt = date
+        try updateMemoryRow(db, after)
+        let contentChanged = before.contentHash != hash
+        if contentChanged {
+            try replaceEmbedding(db, memory: after, vector: vector, at: date)
+        }
+        try audit(
+            db, userID: after.userID, action: "memory.merge", targetType: "memory", targetID: after.id,
+            before: before, after: after, at: date)
+        return (RememberOutcome(memory: after, action: .merged), seq, contentChanged)
+    }
+
+    private func reinforce(
+        _ db: Database, row: Row, draft: MemoryDraft, at date: Date
+    ) throws -> (RememberOutcome, Int64, Bool) {
+        let seq: Int64 = row["seq"]
+        let before = try Decode.memory(row)
+        var after = before
+        after.strength = configuration.decay.reinforced(before, at: date)
+        after.lastReinforcedAt = date
+        after.accessCount += 1
+        after.lastAccessedAt = date
+        after.salience = max(before.salience, draft.salience)
+        after.importance = max(before.importance, draft.importance)
+        after.tags = union(before.tags, draft.tags)
+        after.keywords = union(before.keywords, draft.keywords)
+        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
+        after.updatedAt = date
+        try updateMemoryRow(db, after)
+        try audit(
+            db, userID: after.userID, action: "memory.reinforce", targetType: "memory", targetID: after.id,
+            before: before, after: after, at: date)
+        return (RememberOutcome(memory: after, action: .reinforced), seq, false)
+    }
+
+    private func union(_ first: [String], _ second: [String]) -> [String] {
+        var seen = Set(first)
+        return first + second.filter { seen.insert($0).inserted }
+    }
+
+    public func memory(userID: String, id: String) async throws -> Memory {
+        let userID = try validator.identifier(userID, field: "user id")
+        let id = try validator.identifier(id, field: "memory id")
+        return try await read { db in
+            try self.requireUser(db, userID)
+            return try self.fetchMemory(db, userID: userID, id).memory
+        }
+    }
+
+    public func memories(userID: String, filters: RecallFilters, limit: Int, offset: Int) async throws -> [Memory] {
+        let userID = try validator.identifier(userID, field: "user id")
+        let limit = try validator.count(limit, field: "limit", in: 1...100_000)
+        let offset = try validator.count(offset, field: "offset", in: 0...Int(Int32.max))
+        let date = now()
+        return try await read { db in
+            try self.requireUser(db, userID)
+            let (clause, arguments) = MemoryFilter.clause(filters, at: date)
+            var all: StatementArguments = [userID]
+            all += arguments
+            all += [limit, offset]
+            return try Row.fetchAll(
+                db,
+                cached:
+                    "SELECT m.* FROM memories m WHERE m.user_id = ? \(clause) ORDER BY m.created_at DESC, m.seq DESC LIMIT ? OFFSET ?",
+                arguments: all
+            ).map(Decode.memory)
+        }
+    }
+
+    public func updateMemory(userID: String, id: String, _ patch: MemoryPatch) async throws -> Memory {
+        let userID = try validator.identifier(userID, field: "user id")
+        let id = try validator.identifier(id, field: "memory id")
+        let patch = try validator.patch(patch)
+        if let metadata = patch.metadata { _ = try validator.optionalText(metadata.jsonText, field: "metadata") }
+        var newVector: [Float]? = nil
+        if let content = patch.content { newVector = try await embedder.embed(content) }
+        let date = now()
+        let embedded = newVector
+        let result = try await write { db in
+            try self.requireUser(db, userID)
+            let (seq, before) = try self.fetchMemory(db, userID: userID, id)
+            var after = before
+            if let content = patch.content {
+                after.content = content
+                after.contentHash = ContentHash.of(content)
+            }
+            if let sector = patch.sector {
+                after.sector = sector
+                after.decayRate = self.configuration.decay.rate(for: sector)
+            }
+            after.summary = patch.summary ?? before.summary
+            after.contextType = patch.contextType ?? before.contextType
+            after.salience = patch.salience ?? before.salience
+            after.importance = patch.importance ?? before.importance
+            after.tags = patch.tags ?? before.tags
+            after.keywords = patch.keywords ?? before.keywords
+            after.category = patch.category ?? before.category
+            after.metadata = patch.metadata ?? before.metadata
+            after.updatedAt = date
+            try self.updateMemoryRow(db, after)
+            let versionBefore = try VectorCache.version(db, userID: userID)
+            var vector: [Float]? = nil
+            if embedded != nil || after.sector != before.sector {
+                let current = try embedded ?? self.currentVector(db, memory: before)
+                if let current {
+                    try self.replaceEmbedding(db, memory: after, vector: current, at: date)
+                    vector = current
+                }
+            }
+            try self.audit(
+                db, userID: userID, action: "memory.update", targetType: "memory", targetID: id, before: before,
+                after: after, at: date)
+            try self.touchUser(db, userID, at: date)
+            return (after, seq, vector, versionBefore, try VectorCache.version(db, userID: userID))
+        }
+        let (memory, seq, vector, before, after) = result
+        if let vector {
+            vectors.apply(userID: userID, before: before, after: after, upserts: [(seq, vector)], removals: [])
+        }
+        return memory
+    }
+
+    public func forget(userID: String, id: String, mode: ForgetMode) async throws {
+        let userID = try validator.identifier(userID, field: "user id")
+        let id = try validator.identifier(id, field: "memory id")
+        let date = now()
+        let removed = try await write { db -> (Int64, Int64, Int64)? in
+            try self.requireUser(db, userID)
+            let (seq, before) = try self.fetchMemory(db, userID: userID, id)
+            switch mode {
+            case .soft:
+                var after = before
+                after.validTo = before.validTo.map { min($0, date) } ?? date
+                after.updatedAt = date
+                try self.updateMemoryRow(db, after)
+                try self.audit(
+                    db, userID: userID, action: "memory.forget", targetType: "memory", targetID: id, before: before,
+                    after: after, at: date)
+                return nil
+            case .hard:
+                let versionBefore = try VectorCache.version(db, userID: userID)
+                try db.run(
+                    sql: "UPDATE memories SET parent_id = NULL WHERE user_id = ? AND parent_id = ?",
+                    arguments: [userID, id])
+                try db.run(sql: "DELETE FROM memories WHERE seq = ?", arguments: [seq])
+                try self.audit(
+                    db, userID: userID, action: "memory.erase", targetType: "memory", targetID: id, before: before,
+                    after: Nothing?.none, at: date)
+                return (seq, versionBefore, try VectorCache.version(db, userID: userID))
+            }
+        }
+        if let (seq, before, after) = removed {
+            vectors.apply(userID: userID, before: before, after: after, upserts: [], removals: [seq])
+        }
+    }
+
+    public func setEmotion(_ emotion: Emotion) async throws -> Emotion {
+        var emotion = emotion
+        emotion.userID = try validator.identifier(emotion.userID, field: "user id")
+        emotion.memoryID = try validator.identifier(emotion.memoryID, field: "memory id")
+        emotion.valence = try validator.number(emotion.valence, field: "valence", in: -1...1)
+        emotion.arousal = try validator.number(emotion.arousal, field: "arousal")
+        emotion.dominance = try validator.number(emotion.dominance, field: "dominance", in: -1...1)
+        emotion.confidence = try validator.number(emotion.confidence, field: "confidence")
+        emotion.primaryEmotion = try validator.optionalIdentifier(emotion.primaryEmotion, field: "primary emotion")
+        for (name, score) in emotion.discreteEmotions {
+            _ = try validator.identifier(name, field: "emotion name")
+            _ = try validator.number(score, field: "emotion score")
+        }
+        let date = now()
+        emotion.updatedAt = date
+        let stored = emotion
+        return try await write { db in
+            try self.requireUser(db, stored.userID)
+            _ = try self.fetchMemory(db, userID: stored.userID, stored.memoryID)
+            let before = try self.fetchEmotion(db, userID: stored.userID, memoryID: stored.memoryID)
+            try self.upsertEmotion(db, stored)
+            try self.audit(
+                db, userID: stored.userID, action: "emotion.set", targetType: "memory", targetID: stored.memoryID,
+                before: before, after: stored, at: date)
+            return stored
+        }
+    }
+
+    public func emotion(userID: String, memoryID: String) async throws -> Emotion? {
+        let userID = try validator.identifier(userID, field: "user id")
+        let memoryID = try validator.identifier(memoryID, field: "memory id")
+        return try await read { db in
+            try self.requireUser(db, userID)
+            _ = try self.fetchMemory(db, userID: userID, memoryID)
+            return try self.fetchEmotion(db, userID: userID, memoryID: memoryID)
+        }
+    }
+
+    public func feedback(userID: String, memoryID: String, query: String?, useful: Bool) async throws -> Feedback {
+        let userID = try validator.identifier(userID, field: "user id")
+        let memoryID = try validator.identifier(memoryID, field: "memory id")
+        let query = try validator.optionalText(query, field: "query")
+        let date = now()
+        return try await write { db in
+            try self.requireUser(db, userID)
+            let (_, before) = try self.fetchMemory(db, userID: userID, memoryID)
+            let feedback = Feedback(
+                id: UUID().uuidString.lowercased(), userID: userID, memoryID: memoryID, query: query, useful: useful,
+                createdAt: date)
+            try self.insertFeedback(db, feedback)
+            var after = before
+            after.salience = min(1, max(0, before.salience + (useful ? 0.05 : -0.05)))
+            after.updatedAt = date
+            try self.updateMemoryRow(db, after)
+            try self.audit(
+                db, userID: userID, action: "memory.feedback", targetType: "memory", targetID: memoryID,
+                before: before, after: after, at: date)
+            return feedback
+        }
+    }
+
+    // MARK: Row writers, shared with import
+
+    /// The full-text owner token: restricts FTS matching to one user's rows inside the index.
+    func ftsOwner(_ userID: String) -> String {
+        "u" + ContentHash.hex(Data(userID.utf8)).prefix(20)
+    }
+
+    @discardableResult
+    func insertMemory(_ db: Database, _ memory: Memory) throws -> Int64 {
+        try db.run(
+            sql: """
+                INSERT INTO memories (user_id, id, agent_id, session_id, content, content_json, summary, sector,
+                    context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
+                    last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category,
+                    metadata, entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id,
+                    is_atomic, source_message_ids, content_hash, fts_owner)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(memoryArguments(memory) + [ftsOwner(memory.userID)]))
+        return db.lastInsertedRowID
+    }
+
+    func updateMemoryRow(_ db: Database, _ memory: Memory) throws {
+        var arguments = StatementArguments(Array(memoryArguments(memory).dropFirst(2)))
+        arguments += [memory.userID, memory.id]
+        try db.run(
+            sql: """
+                UPDATE memories SET agent_id = ?, session_id = ?, content = ?, content_json = ?, summary = ?,
+                    sector = ?, context_type = ?, salience = ?, importance = ?, strength = ?, decay_rate = ?,
+                    access_count = ?, last_accessed_at = ?, last_reinforced_at = ?, created_at = ?, updated_at = ?,
+                    valid_from = ?, valid_to = ?, tags = ?, keywords = ?, category = ?, metadata = ?,
+                    entity_system = ?, entity_id = ?, entity_type = ?, entity_data = ?, entity_update_count = ?,
+                    parent_id = ?, is_atomic = ?, source_message_ids = ?, content_hash = ?
+                WHERE user_id = ? AND id = ?
+                """,
+            arguments: arguments)
+    }
+
+    private func memoryArguments(_ memory: Memory) -> [(any DatabaseValueConvertible)?] {
+        [
+            memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content,
+            Column.json(memory.contentJSON), memory.summary, memory.sector.rawValue, memory.contextType.rawValue,
+            memory.salience, memory.importance, memory.strength, memory.decayRate, memory.accessCount,
+            memory.lastAccessedAt?.millis, memory.lastReinforcedAt.millis, memory.createdAt.millis,
+            memory.updatedAt.millis, memory.validFrom.millis, memory.validTo?.millis, Column.strings(memory.tags),
+            Column.strings(memory.keywords), memory.category, memory.metadata.jsonText, memory.entity?.system,
+            memory.entity?.id, memory.entity?.type, Column.json(memory.entityData), memory.entityUpdateCount,
+            memory.parentID, memory.isAtomic, Column.strings(memory.sourceMessageIDs), memory.contentHash,
+        ]
+    }
+
+    func insertEmbedding(_ db: Database, _ embedding: StoredEmbedding) throws {
+        try db.run(
+            sql: """
+                INSERT INTO embeddings (user_id, memory_id, sector, model, dimension, vector, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model, embedding.dimension,
+                Column.vector(embedding.vector), embedding.createdAt.millis,
+            ])
+    }
+
+    /// Replaces the memory's vector of the store's model with `vector`, under the memory's sector.
+    func replaceEmbedding(_ db: Database, memory: Memory, vector: [Float], at date: Date) throws {
+        try db.run(
+            sql: "DELETE FROM embeddings WHERE user_id = ? AND memory_id = ? AND model = ? AND dimension = ?",
+            arguments: [memory.userID, memory.id, embedder.model, embedder.dimension])
+        try insertEmbedding(
+            db,
+            StoredEmbedding(
+                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
+                dimension: embedder.dimension, vector: vector, createdAt: date))
+    }
+
+    private func currentVector(_ db: Database, memory: Memory) throws -> [Float]? {
+        try Data.fetchOne(
+            db,
+            cached: """
+                SELECT vector FROM embeddings WHERE user_id = ? AND memory_id = ? AND model = ? AND dimension = ?
+                ORDER BY sector = ? DESC LIMIT 1
+                """,
+            arguments: [memory.userID, memory.id, embedder.model, embedder.dimension, memory.sector.rawValue]
+        ).map(Column.vector)
+    }
+
+    func fetchEmotion(_ db: Database, userID: String, memoryID: String) throws -> Emotion? {
+        try Row.fetchOne(
+            db, cached: "SELECT * FROM emotions WHERE user_id = ? AND memory_id = ?", arguments: [userID, memoryID]
+        ).map(Decode.emotion)
+    }
+
+    func upsertEmotion(_ db: Database, _ emotion: Emotion) throws {
+        let discrete = JSONValue.object(emotion.discreteEmotions.mapValues(JSONValue.number)).jsonText
+        try db.run(
+            sql: """
+                INSERT INTO emotions (user_id, memory_id, valence, arousal, dominance, discrete_emotions,
+                    primary_emotion, confidence, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, memory_id) DO UPDATE SET valence = excluded.valence,
+                    arousal = excluded.arousal, dominance = excluded.dominance,
+                    discrete_emotions = excluded.discrete_emotions, primary_emotion = excluded.primary_emotion,
+                    confidence = excluded.confidence, updated_at = excluded.updated_at
+                """,
+            arguments: [
+                emotion.userID, emotion.memoryID, emotion.valence, emotion.arousal, emotion.dominance, discrete,
+                emotion.primaryEmotion, emotion.confidence, emotion.updatedAt.millis,
+            ])
+    }
+
+    func insertFeedback(_ db: Database, _ feedback: Feedback) throws {
+        try db.run(
+            sql: "INSERT INTO feedback (user_id, id, memory_id, query, useful, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                feedback.userID, feedback.id, feedback.memoryID, feedback.query, feedback.useful,
+                feedback.createdAt.millis,
+            ])
+    }
+}

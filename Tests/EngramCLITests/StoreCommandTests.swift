@@ -1,0 +1,119 @@
+import EngramCore
+import Foundation
+import Testing
+
+@testable import EngramCLI
+
+@Suite("init, stats, doctor, export, import, demo")
+struct StoreCommandTests {
+    let temporary: TemporaryFiles
+    let db: String
+
+    init() {
+        temporary = TemporaryFiles()
+        db = temporary.database()
+    }
+
+    @Test func initIsIdempotentAndPrintsHealth() async throws {
+        let first = try await CLI.run(["init", "--db", db, "--user", "dana"])
+        #expect(first.contains("schema version:"))
+        #expect(first.contains("embedding model:"))
+        _ = try await CLI.run(["remember", "Dana likes tea", "--db", db, "--user", "dana"])
+        _ = try await CLI.run(["init", "--db", db, "--user", "dana"])
+        let statistics = try await CLI.json(UserStatistics.self, ["stats", "--db", db, "--user", "dana"])
+        #expect(statistics.memories == 1)
+    }
+
+    @Test func statsAndDoctorJSONParse() async throws {
+        _ = try await CLI.run(["init", "--db", db, "--user", "dana"])
+        for command in [["stats"], ["doctor"]] {
+            let output = try await CLI.run(command + ["--json", "--db", db, "--user", "dana"])
+            let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
+            #expect(object is [String: Any], "\(command) printed \(output)")
+        }
+        let health = try await CLI.json(StoreHealth.self, ["doctor", "--db", db])
+        #expect(health.status == "ok")
+        let run = await CLI.execute(["doctor", "--db", db])
+        #expect(run.exitCode == 0)
+    }
+
+    private func populate(_ db: String, user: String) async throws {
+        _ = try await CLI.run(["demo", "--db", db, "--user", user])
+        _ = try await CLI.run(["facts", "add", "Wants a summary", "--db", db, "--user", user])
+    }
+
+    @Test func exportImportRoundTripIsExact() async throws {
+        try await populate(db, user: "erin")
+        try await populate(db, user: "frank")
+        let exported = try temporary.file("export.jsonl")
+        let summary = try await CLI.run(["export", "--all-users", "--output", exported, "--db", db])
+        #expect(summary.hasPrefix("exported "))
+        let original = try String(contentsOfFile: exported, encoding: .utf8)
+        #expect(original.contains(#""table":"users""#))
+        #expect(original.contains(#""table":"embeddings""#))
+
+        let copy = temporary.database()
+        let report = try await CLI.json(ImportReport.self, ["import", exported, "--db", copy])
+        #expect(report.total == original.split(separator: "\n").count)
+
+        let reexported = try await CLI.run(["export", "--all-users", "--db", copy])
+        #expect(reexported == original)
+        let erin = try await CLI.run(["export", "--db", copy, "--user", "erin"])
+        #expect(!erin.isEmpty)
+        #expect(!erin.contains(#""userID":"frank""#))
+    }
+
+    @Test func importSkipsEmptyLines() async throws {
+        try await populate(db, user: "gina")
+        let original = try await CLI.run(["export", "--db", db, "--user", "gina"])
+        let spaced = try temporary.file("spaced.jsonl")
+        try ("\n" + original.replacingOccurrences(of: "\n", with: "\n\n")).write(
+            toFile: spaced, atomically: true, encoding: .utf8)
+        let copy = temporary.database()
+        _ = try await CLI.run(["import", spaced, "--db", copy])
+        let reexported = try await CLI.run(["export", "--db", copy, "--user", "gina"])
+        #expect(reexported == original)
+    }
+
+    @Test func malformedImportNamesTheLineAndImportsNothing() async throws {
+        try await populate(db, user: "hugo")
+        let original = try await CLI.run(["export", "--db", db, "--user", "hugo"])
+        var lines = original.split(separator: "\n").map(String.init)
+        #expect(lines.count > 5)
+        lines[4] = #"{"table":"memories","row":{"id":42}}"#
+        let broken = try temporary.file("broken.jsonl")
+        try lines.joined(separator: "\n").write(toFile: broken, atomically: true, encoding: .utf8)
+
+        let copy = temporary.database()
+        await #expect {
+            try await CLI.run(["import", broken, "--db", copy])
+        } throws: { error in
+            guard let error = error as? EngramError else { return false }
+            return error.code == .malformedImport && error.message.contains("Line 5")
+        }
+        let run = await CLI.execute(["import", broken, "--db", copy])
+        #expect(run.exitCode == 4)
+        #expect(run.error.hasPrefix("error[malformed_import]: Line 5 "))
+
+        let users = try await CLI.json([User].self, ["user", "list", "--db", copy])
+        #expect(users.isEmpty)
+        #expect(try await CLI.run(["export", "--all-users", "--db", copy]).isEmpty)
+    }
+
+    @Test func demoRunsAndIsRerunnable() async throws {
+        let first = await CLI.execute(["demo", "--db", db, "--user", "demo"])
+        #expect(first.exitCode == 0, "\(first.error)")
+        #expect(first.error.isEmpty)
+        for expected in ["created", "reinforced", "merged", "what does the user eat?", "SCORE", "memories:"] {
+            #expect(first.output.contains(expected), "demo output lacks \(expected)")
+        }
+
+        let second = try await CLI.json(DemoCommand.Report.self, ["demo", "--db", db, "--user", "demo"])
+        #expect(second.remembered.allSatisfy { $0.action != .created })
+        #expect(second.recalls.map(\.query) == DemoScript.queries)
+        let eat = try #require(second.recalls.first?.results.first)
+        #expect(eat.memory.content.contains("vegetarian"))
+        #expect(second.statistics.memories == DemoScript.memories.count + 1)
+        #expect(second.messages.count == DemoScript.conversation.count)
+    }
+}

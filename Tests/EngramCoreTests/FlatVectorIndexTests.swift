@@ -1,0 +1,106 @@
+import EngramCore
+import Testing
+
+@Suite struct FlatVectorIndexTests {
+    private func bruteForce(_ rows: [Int64: [Float]], _ query: [Float], k: Int) -> [Int64] {
+        rows.map { key, vector -> (Int64, Double) in
+            var sum = 0.0
+            for index in vector.indices { sum += Double(vector[index]) * Double(query[index]) }
+            return (key, sum)
+        }
+        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        .prefix(k)
+        .map(\.0)
+    }
+
+    struct Shape: Sendable, CustomTestStringConvertible {
+        var dimension: Int
+        var rows: Int
+        var k: Int
+        var testDescription: String { "d\(dimension) n\(rows) k\(k)" }
+    }
+
+    @Test(arguments: [
+        Shape(dimension: 37, rows: 300, k: 10), Shape(dimension: 64, rows: 500, k: 1),
+        Shape(dimension: 384, rows: 200, k: 25),
+    ])
+    func topKIsExactAgainstBruteForce(shape: Shape) {
+        let (dimension, rows, k) = (shape.dimension, shape.rows, shape.k)
+        var generator = SplitMix64(seed: UInt64(dimension * 1000 + rows))
+        var index = FlatVectorIndex(dimension: dimension)
+        var stored: [Int64: [Float]] = [:]
+        for key in 0..<Int64(rows) {
+            let vector = generator.unitVector(dimension)
+            stored[key * 7 + 3] = vector
+            index.upsert(key * 7 + 3, vector)
+        }
+        #expect(index.count == rows)
+        for _ in 0..<20 {
+            let query = generator.unitVector(dimension)
+            let result = index.search(query, k: k)
+            let expected = bruteForce(stored, query, k: k)
+            #expect(result.map(\.key) == expected)
+            for hit in result {
+                let naive = stored[hit.key].map { v in zip(v, query).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
+                #expect(abs(Double(hit.score) - (naive ?? .nan)) < 1e-4)
+            }
+            #expect(zip(result, result.dropFirst()).allSatisfy { $0.score >= $1.score })
+        }
+    }
+
+    @Test func searchWithKLargerThanCountReturnsEverythingAndKZeroNothing() {
+        var generator = SplitMix64(seed: 5)
+        var index = FlatVectorIndex(dimension: 8)
+        for key in 1...3 { index.upsert(Int64(key), generator.unitVector(8)) }
+        let query = generator.unitVector(8)
+        #expect(Set(index.search(query, k: 10).map(\.key)) == [1, 2, 3])
+        #expect(index.search(query, k: 0).isEmpty)
+        #expect(FlatVectorIndex(dimension: 8).search(query, k: 5).isEmpty)
+    }
+
+    @Test func upsertReplacesTheVectorOfAKey() {
+        var generator = SplitMix64(seed: 99)
+        var index = FlatVectorIndex(dimension: 16)
+        let first = generator.unitVector(16)
+        let second = generator.unitVector(16)
+        let other = generator.unitVector(16)
+        index.upsert(1, first)
+        index.upsert(2, other)
+        index.upsert(1, second)
+        #expect(index.count == 2)
+        let selfScore = index.score(second, key: 1)
+        #expect(selfScore.map { abs($0 - 1) < 1e-5 } == true)
+        let oldScore = index.score(first, key: 1)
+        #expect(oldScore.map { abs($0 - VectorMath.dot(first, second)) < 1e-5 } == true)
+        #expect(index.search(second, k: 1).first?.key == 1)
+    }
+
+    @Test func removeKeepsTheOthersSearchable() {
+        var generator = SplitMix64(seed: 1234)
+        var index = FlatVectorIndex(dimension: 33)
+        var vectors: [Int64: [Float]] = [:]
+        for key in Int64(0)..<10 {
+            vectors[key] = generator.unitVector(33)
+            index.upsert(key, vectors[key]!)
+        }
+        index.remove(3)  // middle
+        index.remove(9)  // last
+        index.remove(0)  // first
+        index.remove(42)  // absent: no-op
+        #expect(index.count == 7)
+        #expect(index.score(vectors[3]!, key: 3) == nil)
+        #expect(index.score(vectors[9]!, key: 9) == nil)
+        for (key, vector) in vectors where ![0, 3, 9].contains(key) {
+            let best = index.search(vector, k: 1).first
+            #expect(best?.key == key)
+            #expect(best.map { abs($0.score - 1) < 1e-5 } == true)
+            #expect(index.score(vector, key: key).map { abs($0 - 1) < 1e-5 } == true)
+        }
+        let all = index.search(generator.unitVector(33), k: 100).map(\.key)
+        #expect(Set(all) == [1, 2, 4, 5, 6, 7, 8])
+        // Re-adding a removed key works.
+        index.upsert(3, vectors[3]!)
+        #expect(index.count == 8)
+        #expect(index.search(vectors[3]!, k: 1).first?.key == 3)
+    }
+}
