@@ -1,3 +1,5 @@
+import Foundation
+
 /// Exact top-k cosine search over unit vectors kept as one flat `[Float]` matrix.
 ///
 /// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in,
@@ -44,21 +46,41 @@ public struct FlatVectorIndex: Sendable {
     }
 
     /// The `k` keys whose vectors have the largest dot product with `query`, best first.
+    /// Large matrices are scanned in parallel slices, one per core, and the slices' top-k merged.
     public func search(_ query: [Float], k: Int) -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        var best = TopK(capacity: k)
+        let rowCount = keys.count
+        let slices = rowCount >= Self.parallelThreshold ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        var partial = [TopK](repeating: TopK(capacity: k), count: slices)
         matrix.withUnsafeBufferPointer { rows in
             query.withUnsafeBufferPointer { q in
-                guard let rowBase = rows.baseAddress, let queryBase = q.baseAddress else { return }
-                for row in 0..<keys.count {
-                    let score = VectorMath.dot(rowBase + row * dimension, queryBase, count: dimension)
-                    best.insert(score, row)
+                partial.withUnsafeMutableBufferPointer { results in
+                    guard let rowBase = rows.baseAddress, let queryBase = q.baseAddress,
+                        let resultBase = results.baseAddress
+                    else { return }
+                    let buffers = SliceBuffers(rows: rowBase, query: queryBase, results: resultBase)
+                    let dimension = self.dimension
+                    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                        var best = TopK(capacity: k)
+                        let lower = rowCount * slice / slices
+                        let upper = rowCount * (slice + 1) / slices
+                        for row in lower..<upper {
+                            let score = VectorMath.dot(buffers.rows + row * dimension, buffers.query, count: dimension)
+                            best.insert(score, row)
+                        }
+                        buffers.results[slice] = best
+                    }
                 }
             }
         }
-        return best.sortedDescending().map { (keys[$0.row], $0.score) }
+        var merged = TopK(capacity: k)
+        for entry in partial.flatMap({ $0.sortedDescending() }) { merged.insert(entry.score, entry.row) }
+        return merged.sortedDescending().map { (keys[$0.row], $0.score) }
     }
+
+    /// Below this many rows a single-threaded scan is faster than fanning out.
+    static let parallelThreshold = 20_000
 
     /// The dot product of `query` with the vector of `key`, if present.
     public func score(_ query: [Float], key: Int64) -> Float? {
@@ -69,6 +91,14 @@ public struct FlatVectorIndex: Sendable {
             }
         }
     }
+}
+
+/// The buffers a parallel scan shares: every slice reads the matrix and the query, and writes only
+/// its own result slot, and all slices finish before the buffers' owners go out of scope.
+private struct SliceBuffers: @unchecked Sendable {
+    let rows: UnsafePointer<Float>
+    let query: UnsafePointer<Float>
+    let results: UnsafeMutablePointer<TopK>
 }
 
 /// A bounded min-heap that keeps the `capacity` largest scores seen.

@@ -109,18 +109,20 @@ extension SQLiteMemoryStore {
     func links(_ db: Database, userID: String, touching ids: [String], types: Set<LinkType> = []) throws -> [Link] {
         guard !ids.isEmpty else { return [] }
         let idList = Column.strings(ids)
+        let typeList = Column.strings(types.map(\.rawValue).sorted())
+        // Two index searches (by source, by target) instead of one OR that scans the user's links.
         return try Row.fetchAll(
             db,
             cached: """
-                SELECT * FROM links WHERE user_id = ?
-                    AND (source_id IN (SELECT value FROM json_each(?)) OR target_id IN (SELECT value FROM json_each(?)))
-                    AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))
+                SELECT * FROM (
+                    SELECT * FROM links WHERE user_id = ? AND source_id IN (SELECT value FROM json_each(?))
+                    UNION
+                    SELECT * FROM links WHERE user_id = ? AND target_id IN (SELECT value FROM json_each(?))
+                )
+                WHERE ? = '[]' OR type IN (SELECT value FROM json_each(?))
                 ORDER BY weight DESC, id
                 """,
-            arguments: [
-                userID, idList, idList, Column.strings(types.map(\.rawValue).sorted()),
-                Column.strings(types.map(\.rawValue).sorted()),
-            ]
+            arguments: [userID, idList, userID, idList, typeList, typeList]
         ).map(Decode.link)
     }
 

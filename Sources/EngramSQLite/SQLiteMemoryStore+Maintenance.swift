@@ -136,6 +136,8 @@ extension SQLiteMemoryStore {
             }
         }
         if report.purged > 0 || report.removedOrphans > 0 { vectors.invalidate(userID: userID) }
+        // Refresh the query planner's statistics now that the tables have grown or shrunk.
+        try await write { db in try db.run(sql: "PRAGMA optimize") }
         logger.info(
             "maintenance",
             metadata: [

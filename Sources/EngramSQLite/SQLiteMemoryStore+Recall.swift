@@ -54,30 +54,36 @@ extension SQLiteMemoryStore {
         let index = try vectors.index(db, userID: query.userID)
         var bySeq: [Int64: RecallCandidate] = [:]
 
-        // Full text: bm25 over content, summary, tags and keywords, inside this user's rows only.
+        // Full text: bm25 over content, summary, tags and keywords, inside this user's rows of the index;
+        // like vectors, widened until enough matches pass the filters or there are no more.
         var terms: [String] = []
         for term in Tokenizer.terms(query.text) where !terms.contains(term) && terms.count < 32 { terms.append(term) }
         if !terms.isEmpty {
             let match =
                 "fts_owner:\(ftsOwner(query.userID)) AND {content summary tags keywords}: ("
                 + terms.map { "\"\($0)\"" }.joined(separator: " OR ") + ")"
-            var arguments: StatementArguments = [match, query.userID]
-            arguments += filterArguments
-            arguments += [pool]
-            let rows = try Row.fetchAll(
-                db,
-                cached: """
-                    SELECT \(Self.signalColumns), -bm25(memories_fts, 0.0, 1.0, 0.5, 0.5, 0.5)
-                    FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
-                    WHERE memories_fts MATCH ? AND m.user_id = ? \(filter)
-                    ORDER BY bm25(memories_fts, 0.0, 1.0, 0.5, 0.5, 0.5) LIMIT ?
-                    """,
-                arguments: arguments)
-            for row in rows {
-                let seq: Int64 = row[0]
-                bySeq[seq] = candidate(
-                    row, vectorScore: index.score(vector, key: seq).map(Double.init), textScore: row[6],
-                    matchedBy: "text")
+            var want = pool
+            while true {
+                let hits = try Row.fetchAll(
+                    db,
+                    cached: """
+                        SELECT rowid, -rank FROM memories_fts
+                        WHERE memories_fts MATCH ? AND rank MATCH 'bm25(0.0, 1.0, 0.5, 0.5, 0.5)'
+                        ORDER BY rank LIMIT ?
+                        """,
+                    arguments: [match, want])
+                var scores: [Int64: Double] = [:]
+                for hit in hits { scores[hit[0]] = hit[1] }
+                let rows = try signals(
+                    db, userID: query.userID, seqs: Array(scores.keys), filter: filter, filterArguments)
+                for row in rows {
+                    let seq: Int64 = row[0]
+                    bySeq[seq] = candidate(
+                        row, vectorScore: index.score(vector, key: seq).map(Double.init), textScore: scores[seq],
+                        matchedBy: "text")
+                }
+                if rows.count >= pool || hits.count < want { break }
+                want *= 4
             }
         }
 
@@ -149,13 +155,14 @@ extension SQLiteMemoryStore {
         _ db: Database, userID: String, seqs: [Int64], filter: String, _ filterArguments: StatementArguments
     ) throws -> [Row] {
         guard !seqs.isEmpty else { return [] }
-        var arguments: StatementArguments = [userID, JSONValue.array(seqs.map { .number(Double($0)) }).jsonText]
+        // `+m.user_id` keeps the planner on the row ids instead of scanning the user's index.
+        var arguments: StatementArguments = [JSONValue.array(seqs.map { .number(Double($0)) }).jsonText, userID]
         arguments += filterArguments
         return try Row.fetchAll(
             db,
             cached: """
                 SELECT \(Self.signalColumns) FROM memories m
-                WHERE m.user_id = ? AND m.seq IN (SELECT value FROM json_each(?)) \(filter)
+                WHERE m.seq IN (SELECT value FROM json_each(?)) AND +m.user_id = ? \(filter)
                 """,
             arguments: arguments)
     }

@@ -210,7 +210,10 @@ extension SQLiteMemoryStore {
             let next =
                 try Int.fetchOne(
                     db,
-                    cached: "SELECT COALESCE(max(sequence), 0) + 1 FROM messages WHERE user_id = ? AND session_id = ?",
+                    cached: """
+                        SELECT COALESCE((SELECT sequence FROM messages WHERE user_id = ? AND session_id = ?
+                            ORDER BY sequence DESC LIMIT 1), 0) + 1
+                        """,
                     arguments: [userID, sessionID]) ?? 1
             try db.run(
                 sql: """

@@ -153,7 +153,7 @@ extension SQLiteMemoryStore {
             sql: """
                 INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest,
                     after_digest, created_at)
-                VALUES (?, COALESCE((SELECT max(id) FROM audit_log WHERE user_id = ?), 0) + 1, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, COALESCE((SELECT id FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT 1), 0) + 1, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 userID, userID, configuration.actor, action, targetType, targetID,

@@ -134,7 +134,7 @@ enum SQLiteSchema {
             UNIQUE (user_id, entity_system, entity_id)
         );
         CREATE INDEX memories_by_created ON memories (user_id, created_at DESC);
-        CREATE INDEX memories_by_hash ON memories (user_id, content_hash);
+        CREATE INDEX memories_by_hash ON memories (user_id, content_hash, created_at);
         CREATE INDEX memories_by_sector ON memories (user_id, sector);
         CREATE INDEX memories_by_context ON memories (user_id, context_type);
         CREATE INDEX memories_by_session ON memories (user_id, session_id);

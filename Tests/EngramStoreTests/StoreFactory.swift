@@ -30,9 +30,7 @@ func makeStore(
 func makeDatabase(_ backend: Backend) throws -> @Sendable (ManualClock, EngramConfiguration) throws -> any MemoryStore {
     switch backend {
     case .sqlite:
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("engram-store-tests", isDirectory: true)
-            .appendingPathComponent(UUID().uuidString, isDirectory: true)
+        let directory = testRoot.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("engram.sqlite").path
         return { clock, configuration in
@@ -40,3 +38,11 @@ func makeDatabase(_ backend: Backend) throws -> @Sendable (ManualClock, EngramCo
         }
     }
 }
+
+/// Where this test process keeps its database files. Files of earlier runs are removed on first use,
+/// so repeated runs do not fill the temporary folder.
+let testRoot: URL = {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("engram-store-tests", isDirectory: true)
+    try? FileManager.default.removeItem(at: base)
+    return base.appendingPathComponent("run-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+}()
