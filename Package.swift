@@ -59,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngramStoreTests",
-            dependencies: ["EngramCore", "EngramSQLite"],
+            dependencies: ["EngramCore", "EngramSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product engram
+echo "demo: building engram in release mode (the first build takes a few minutes)..." >&2
+swift build -c release --product engram --quiet
 .build/release/engram demo "$@"

@@ -29,6 +29,29 @@ public struct FlatVectorIndex: Sendable {
         }
     }
 
+    /// Appends the vector of a new `key` from raw native-endian Float32 bytes (`4 × dimension` of them),
+    /// without an intermediate array: the bulk-load path. Returns `false`, adding nothing, when the
+    /// byte count is wrong or the key is already present.
+    @discardableResult
+    public mutating func append(_ key: Int64, float32Bytes bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == dimension * 4, rowOfKey[key] == nil else { return false }
+        rowOfKey[key] = keys.count
+        keys.append(key)
+        let start = matrix.count
+        matrix.append(contentsOf: repeatElement(0, count: dimension))
+        matrix.withUnsafeMutableBytes { target in
+            target.baseAddress!.advanced(by: start * 4).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        }
+        return true
+    }
+
+    /// Reserves room for `rows` vectors.
+    public mutating func reserveCapacity(_ rows: Int) {
+        matrix.reserveCapacity(rows * dimension)
+        keys.reserveCapacity(rows)
+        rowOfKey.reserveCapacity(rows)
+    }
+
     /// Removes the vector of `key`, if any.
     public mutating func remove(_ key: Int64) {
         guard let row = rowOfKey.removeValue(forKey: key) else { return }

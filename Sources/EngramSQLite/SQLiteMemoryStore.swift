@@ -39,10 +39,19 @@ public final class SQLiteMemoryStore: MemoryStore {
             config.foreignKeysEnabled = true
             config.busyMode = .timeout(10)
             config.prepareDatabase { db in
-                try db.run(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Read pages through a memory map: loading a large vector set then copies far less.
+                try db.execute(sql: "PRAGMA mmap_size = 1073741824")
             }
             pool = try DatabasePool(path: path, configuration: config)
-            try SQLiteSchema.migrator.migrate(pool)
+            let migrator = SQLiteSchema.migrator
+            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                throw EngramError(
+                    .schemaTooNew,
+                    "The database was written by a newer Engram (it has migrations this build does not know); upgrade Engram."
+                )
+            }
+            try migrator.migrate(pool)
         } catch let error as EngramError {
             throw error
         } catch {

@@ -35,6 +35,8 @@ final class VectorCache: Sendable {
             return entry.index
         }
         var index = FlatVectorIndex(dimension: dimension)
+        index.reserveCapacity(
+            try Int.fetchOne(db, cached: "SELECT memory_count FROM users WHERE id = ?", arguments: [userID]) ?? 0)
         let rows = try Row.fetchCursor(
             db,
             cached: """
@@ -44,7 +46,10 @@ final class VectorCache: Sendable {
                 """,
             arguments: [userID, model, dimension])
         while let row = try rows.next() {
-            index.upsert(row[0], Column.vector(row[1]))
+            let key: Int64 = row[0]
+            try row.withUnsafeData(atIndex: 1) { data in
+                data?.withUnsafeBytes { bytes in _ = index.append(key, float32Bytes: bytes) }
+            }
         }
         entries.withLock { $0[userID] = Entry(version: version, index: index) }
         return index
