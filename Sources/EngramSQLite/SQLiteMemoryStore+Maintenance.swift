@@ -167,7 +167,7 @@ extension SQLiteMemoryStore {
                     db, userID: userID, action: "memory.decay_forget", targetType: "memory", targetID: memory.id,
                     before: memory, after: after, at: date)
                 forgotten += 1
-            } else if current != memory.strength {
+            } else if memory.strength - current >= 1e-4 {  // skip rewriting rows for negligible decay
                 try db.run(
                     sql: "UPDATE memories SET strength = ?, last_reinforced_at = ? WHERE user_id = ? AND id = ?",
                     arguments: [current, date.millis, userID, memory.id])
