@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "EngramCore", targets: ["EngramCore"]),
         .library(name: "EngramSQLite", targets: ["EngramSQLite"]),
+        .library(name: "EngramPostgres", targets: ["EngramPostgres"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -35,6 +37,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "EngramPostgres",
+            dependencies: [
+                "EngramCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Migrations")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -60,6 +73,11 @@ let package = Package(
         .testTarget(
             name: "EngramStoreTests",
             dependencies: ["EngramCore", "EngramSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramPostgresTests",
+            dependencies: ["EngramCore", "EngramPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

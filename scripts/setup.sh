@@ -2,7 +2,7 @@
 # Installs what Engram needs beyond the Swift toolchain, from Debian's packages. Idempotent.
 set -euo pipefail
 
-packages=(libsqlite3-dev)
+packages=(libsqlite3-dev python3-venv)  # python3-venv: scripts/pg.sh keeps PostgreSQL in a venv
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

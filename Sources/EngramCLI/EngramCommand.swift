@@ -18,6 +18,7 @@ public struct EngramCommand: AsyncParsableCommand {
             MessageCommand.self, ContextCommand.self, FactsCommand.self,
             LinkCommand.self, UnlinkCommand.self, NeighboursCommand.self,
             StatsCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self, MaintainCommand.self,
+            BackupCommand.self, RestoreCommand.self,
             UserCommand.self, SessionCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )

@@ -1,0 +1,63 @@
+import EngramCore
+import Testing
+
+@testable import EngramPostgres
+
+@Suite struct PostgresConfigurationTests {
+    @Test func aTCPURLIsParsedAndDecoded() throws {
+        let configuration = try PostgresConfiguration(
+            url: "postgresql://eng%40ram:p%3Ass@db.local:6543/memory?sslmode=require&application_name=agent")
+        #expect(configuration.endpoint == .tcp(host: "db.local", port: 6543))
+        #expect(configuration.username == "eng@ram")
+        #expect(configuration.password == "p:ss")
+        #expect(configuration.database == "memory")
+        #expect(configuration.tls == .require)
+        #expect(configuration.applicationName == "agent")
+        #expect(configuration.schema == "engram")
+    }
+
+    @Test func aUnixSocketURLUsesTheSocketInTheGivenFolder() throws {
+        let configuration = try PostgresConfiguration(
+            url: "postgresql://engram:secret@/engram?host=/cloudsql/project:region:instance")
+        #expect(configuration.endpoint == .unixSocket(path: "/cloudsql/project:region:instance/.s.PGSQL.5432"))
+    }
+
+    @Test(arguments: [
+        "mysql://u@h/db", "postgresql://h/db", "postgresql://u@h/", "postgresql://u@h/db?sslmode=sometimes",
+        "postgresql://u@h/db?schema=Robert';DROP",
+    ])
+    func badURLsAreRejectedWithWhatToDo(url: String) async {
+        let error = await expectEngramError(.invalidArgument) { try PostgresConfiguration(url: url) }
+        #expect(error?.message.contains("postgresql://") == true || error?.message.contains("schema") == true)
+    }
+
+    @Test func migrationFilesSplitIntoStatementsKeepingFunctionBodiesWhole() throws {
+        let migration = try PostgresMigration(
+            fileName: "007_example.sql",
+            text: """
+                -- comment
+                -- migrate:up
+                CREATE TABLE a (x int);
+                CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+                BEGIN
+                    RETURN 1;
+                END;
+                $$;
+                -- migrate:down
+                DROP FUNCTION f();
+                DROP TABLE a;
+                """)
+        #expect(migration.version == 7)
+        #expect(migration.name == "example")
+        let up = PostgresMigration.statements(migration.up)
+        #expect(up.count == 2)
+        #expect(up[1].hasPrefix("CREATE FUNCTION") && up[1].hasSuffix("$$;"))
+        #expect(PostgresMigration.statements(migration.down) == ["DROP FUNCTION f();", "DROP TABLE a;"])
+    }
+
+    @Test func theBundledMigrationsParse() throws {
+        let migrations = try PostgresMigration.bundled()
+        #expect(migrations.first?.version == 1)
+        #expect(migrations.allSatisfy { !PostgresMigration.statements($0.up).isEmpty })
+    }
+}

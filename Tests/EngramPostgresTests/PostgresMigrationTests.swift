@@ -1,0 +1,165 @@
+import EngramCore
+import Foundation
+import PostgresNIO
+import Testing
+
+@testable import EngramPostgres
+
+/// Migrations against the real server: up → down → up gives the same catalog, concurrency is safe,
+/// an edited applied migration is refused.
+@Suite(.enabled(if: serverAvailable, "needs ENGRAM_TEST_DATABASE_URL (scripts/test.sh starts the server)"))
+struct PostgresMigrationTests {
+    /// The schema's catalog as sorted text lines: columns, constraints, indexes, policies, triggers.
+    private func catalog(_ store: PostgresMemoryStore) async throws -> [String] {
+        let schema = store.postgres.schema
+        return try await store.transaction(userID: nil) { connection in
+            var lines: [String] = []
+            let queries: [PostgresQuery] = [
+                """
+                SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
+                    || coalesce(column_default, '') FROM information_schema.columns
+                WHERE table_schema = \(schema) AND table_name <> 'engram_schema_version'
+                """,
+                """
+                SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+                FROM pg_constraint WHERE connamespace = \(schema)::regnamespace
+                    AND conrelid::regclass::text NOT LIKE '%engram_schema_version%'
+                """,
+                "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = \(schema) AND tablename <> 'engram_schema_version'",
+                "SELECT tablename || ' ' || policyname || ' ' || qual FROM pg_policies WHERE schemaname = \(schema)",
+                """
+                SELECT tgrelid::regclass::text || ' ' || tgname FROM pg_trigger
+                WHERE NOT tgisinternal AND tgrelid::regclass::text LIKE \(schema + ".%")
+                """,
+            ]
+            for query in queries {
+                for try await line in try await connection.query(query, logger: testLogger).decode(String.self) {
+                    lines.append(line)
+                }
+            }
+            return lines.sorted()
+        }
+    }
+
+    @Test func upDownUpGivesTheSameSchemaAndStatusFollows() async throws {
+        try await withIsolatedStore(migrate: false) { store in
+            let count = try PostgresMigration.bundled().count
+            #expect(try await store.migrationStatus().allSatisfy { !$0.applied })
+            #expect(try await store.migrateUp().count == count)
+            #expect(try await store.migrationStatus().allSatisfy(\.applied))
+            let first = try await self.catalog(store)
+            #expect(first.contains { $0.hasPrefix("memories.search tsvector") })
+            #expect(first.contains { $0.contains("USING hnsw") } == false)  // HNSW indexes come per model, later
+            #expect(first.contains { $0.hasPrefix("memories user_scope") })
+
+            #expect(try await store.migrateDown(steps: count).count == count)
+            #expect(try await store.migrationStatus().allSatisfy { !$0.applied })
+            #expect(try await self.catalog(store).isEmpty)
+
+            try await store.migrateUp()
+            #expect(try await self.catalog(store) == first)
+            #expect(try await store.migrateUp().isEmpty)  // idempotent: nothing left to apply
+        }
+    }
+
+    @Test func twoConcurrentMigrationsApplyEachVersionOnce() async throws {
+        let configuration = try isolatedConfiguration()
+        let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
+                        try await store.migrateUp()
+                    }
+                }
+            }
+            return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+        }
+        let versions = try PostgresMigration.bundled().map(\.version)
+        #expect(results.flatMap { $0 }.sorted() == versions)
+        try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
+            #expect(try await store.migrationStatus().allSatisfy(\.applied))
+            try await dropSchema(store)
+        }
+    }
+
+    @Test func anEditedAppliedMigrationIsRefused() async throws {
+        try await withIsolatedStore { store in
+            var edited = try PostgresMigration.bundled()
+            let original = edited[0]
+            edited[0] = try PostgresMigration(
+                fileName: "001_\(original.name).sql",
+                text: "-- edited\n-- migrate:up\n\(original.up)\n-- migrate:down\n\(original.down)")
+            let status = try await store.migrationStatus(edited)
+            #expect(status.first?.checksumMatches == false)
+            let error = await expectEngramError(.schemaTooNew) { try await store.migrateUp(edited) }
+            #expect(error?.message.contains("edited") == true)
+        }
+    }
+
+    @Test func healthReportsTheServer() async throws {
+        try await withIsolatedStore { store in
+            let health = await store.health()
+            #expect(health.status == "ok", "\(health.details)")
+            #expect(health.backend == "postgres")
+            #expect(health.version.hasPrefix("PostgreSQL 18"))
+            #expect(health.details["pgvector"]?.hasPrefix("0.8") == true)
+            #expect(health.details["host"] == "127.0.0.1")
+            #expect(health.schemaVersion == 1)
+            #expect(health.pendingMigrations.isEmpty)
+        }
+    }
+
+    @Test func rowLevelSecurityHidesOtherUsersAndEverythingFromUnscopedConnections() async throws {
+        try await withIsolatedStore { store in
+            try await store.transaction(userID: nil) { connection in
+                for user in ["alice", "bob"] {
+                    try await connection.query(
+                        """
+                        INSERT INTO users (id, name, role, created_at, updated_at, last_activity_at)
+                        VALUES (\(user), \(user), 'user', now(), now(), now())
+                        """, logger: testLogger)
+                }
+            }
+            let seenByAlice = try await store.transaction(userID: "alice") { connection -> [String] in
+                try await connection.rows("SELECT id FROM users", logger: testLogger) { try $0.decode(String.self) }
+            }
+            #expect(seenByAlice == ["alice"])
+            // A plain connection that sets no user sees nothing, although the rows exist.
+            let unscoped = try await store.client.withConnection { connection -> [Int] in
+                let table = store.postgres.schema + ".users"
+                return try await connection.rows("SELECT count(*)::int FROM \(unescaped: table)", logger: testLogger) {
+                    try $0.decode(Int.self)
+                }
+            }
+            #expect(unscoped == [0])
+        }
+    }
+}
+
+/// The troubleshooting cases of the seeds, each with an error that says what to do.
+@Suite(.enabled(if: serverAvailable, "needs ENGRAM_TEST_DATABASE_URL (scripts/test.sh starts the server)"))
+struct PostgresTroubleshootingTests {
+    private func health(_ change: (inout PostgresConfiguration) -> Void) async throws -> StoreHealth {
+        var configuration = try isolatedConfiguration()
+        configuration.connectTimeout = .seconds(3)
+        change(&configuration)
+        let final = configuration
+        return try await PostgresMemoryStore.withStore(final, logger: testLogger) { store in await store.health() }
+    }
+
+    @Test func connectionRefused() async throws {
+        let health = try await health { $0.endpoint = .tcp(host: "127.0.0.1", port: 1) }
+        #expect(health.status == "error")
+        #expect(health.details["error"]?.contains("scripts/pg.sh start") == true, "\(health.details)")
+    }
+
+    @Test func databaseDoesNotExist() async throws {
+        let health = try await health { $0.database = "engram_no_such_database" }
+        #expect(health.details["error"]?.contains("does not exist") == true, "\(health.details)")
+    }
+
+    @Test func wrongPassword() async throws {
+        let health = try await health { $0.password = "not-the-password" }
+        #expect(health.details["error"]?.contains("password") == true, "\(health.details)")
+    }
+}
