@@ -72,7 +72,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EngramStoreTests",
-            dependencies: ["EngramCore", "EngramSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "EngramCore", "EngramSQLite", "EngramPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -29,6 +29,8 @@ public struct PostgresConfiguration: Sendable, Hashable {
     /// Each statement is cancelled by the server after this long.
     public var statementTimeout: Duration = .seconds(30)
     public var applicationName: String = "engram"
+    /// Apply pending migrations on the store's first transaction (as the SQLite store does on open).
+    public var migrateOnFirstUse: Bool = true
 
     public init(endpoint: Endpoint, username: String, password: String?, database: String) {
         self.endpoint = endpoint

@@ -13,7 +13,7 @@ extension PostgresMemoryStore {
             try await checkConnection()
             let migrations = try PostgresMigration.bundled()
             let status = try await migrationStatus(migrations)
-            let (version, database, vector) = try await transaction(userID: nil) { connection in
+            let (version, database, vector) = try await rawTransaction(userID: nil) { connection in
                 let row = try await connection.query(
                     """
                     SELECT current_setting('server_version'), current_database(),

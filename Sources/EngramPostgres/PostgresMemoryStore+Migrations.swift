@@ -12,7 +12,7 @@ extension PostgresMemoryStore {
     /// Where each known migration stands. Applied migrations unknown to this build are listed too.
     public func migrationStatus(_ migrations: [PostgresMigration]? = nil) async throws -> [MigrationStatus] {
         let migrations = try migrations ?? PostgresMigration.bundled()
-        return try await transaction(userID: nil) { connection in
+        return try await rawTransaction(userID: nil) { connection in
             try await self.status(connection, migrations)
         }
     }
@@ -24,7 +24,7 @@ extension PostgresMemoryStore {
         let migrations = try migrations ?? PostgresMigration.bundled()
         var applied: [Int] = []
         for migration in migrations where migration.version <= (target ?? Int.max) {
-            let done = try await transaction(userID: nil) { connection -> Bool in
+            let done = try await rawTransaction(userID: nil) { connection -> Bool in
                 try await self.lockAndPrepare(connection)
                 let status = try await self.status(connection, migrations)
                 if let edited = status.first(where: { $0.applied && !$0.checksumMatches }) {
@@ -55,7 +55,7 @@ extension PostgresMemoryStore {
         let migrations = try migrations ?? PostgresMigration.bundled()
         var reverted: [Int] = []
         for _ in 0..<max(0, steps) {
-            let version = try await transaction(userID: nil) { connection -> Int? in
+            let version = try await rawTransaction(userID: nil) { connection -> Int? in
                 try await self.lockAndPrepare(connection)
                 let applied = try await self.status(connection, migrations).filter(\.applied)
                 guard let newest = applied.max(by: { $0.version < $1.version }) else { return nil }

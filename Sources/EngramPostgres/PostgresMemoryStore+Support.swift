@@ -89,3 +89,38 @@ extension PostgresMemoryStore {
 
 /// A placeholder type for audit calls with no before or after value.
 struct Nothing: Encodable {}
+
+/// Batch lookups shared by recall, links and neighbours.
+extension PostgresMemoryStore {
+    /// Links of the user with either end in `ids` (optionally only of `types`), strongest first.
+    func links(
+        _ connection: PostgresConnection, userID: String, touching ids: [String], types: Set<LinkType> = []
+    ) async throws -> [Link] {
+        guard !ids.isEmpty else { return [] }
+        let typeList = types.map(\.rawValue).sorted()
+        return try await connection.rows(
+            """
+            SELECT * FROM links
+            WHERE user_id = \(userID) AND (source_id = ANY(\(ids)) OR target_id = ANY(\(ids)))
+                AND (cardinality(\(typeList)::text[]) = 0 OR type = ANY(\(typeList)))
+            ORDER BY weight DESC, id
+            """, logger: logger, Decode.link)
+    }
+
+    /// The user's memories with the given ids, by id.
+    func memories(_ connection: PostgresConnection, userID: String, ids: [String]) async throws -> [String: Memory] {
+        guard !ids.isEmpty else { return [:] }
+        let memories = try await connection.rows(
+            "SELECT \(unescaped: Decode.memoryColumns) FROM memories WHERE user_id = \(userID) AND id = ANY(\(ids))",
+            logger: logger, Decode.memory)
+        return Dictionary(memories.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The user's messages with the given ids, by id.
+    func messages(_ connection: PostgresConnection, userID: String, ids: [String]) async throws -> [String: Message] {
+        guard !ids.isEmpty else { return [:] }
+        let messages = try await connection.rows(
+            "SELECT * FROM messages WHERE user_id = \(userID) AND id = ANY(\(ids))", logger: logger, Decode.message)
+        return Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -19,6 +19,8 @@ public final class PostgresMemoryStore: Sendable {
     let clock: any WallClock
     let logger: Logger
     let client: PostgresClient
+    /// Whether this store has checked that the schema is migrated.
+    let schemaReady = Mutex(false)
     /// The `vector` type's OID, once looked up (it differs per database).
     let vectorOID = Mutex<PostgresDataType?>(nil)
 
@@ -131,9 +133,22 @@ public final class PostgresMemoryStore: Sendable {
     /// The current time as the database stores it (milliseconds).
     func now() -> Date { Timestamp(clock.now()).date }
 
-    /// Runs `body` in one transaction scoped to `userID` by row-level security; any error rolls it back.
+    /// Runs `body` in one transaction scoped to `userID` by row-level security (`nil`: whole-store access);
+    /// any error rolls it back. The first call applies pending migrations when ``PostgresConfiguration/migrateOnFirstUse``.
     @discardableResult
     func transaction<T: Sendable>(
+        userID: String?, _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> T {
+        if postgres.migrateOnFirstUse, !schemaReady.withLock({ $0 }) {
+            try await migrateUp()
+            schemaReady.withLock { $0 = true }
+        }
+        return try await rawTransaction(userID: userID, body)
+    }
+
+    /// ``transaction(userID:_:)`` without the migration check: for migrations and health.
+    @discardableResult
+    func rawTransaction<T: Sendable>(
         userID: String?, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> T {
         do {

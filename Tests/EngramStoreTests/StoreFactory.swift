@@ -1,21 +1,30 @@
 import EngramCore
+import EngramPostgres
 import EngramSQLite
 import Foundation
+import Logging
+import PostgresNIO
 import Testing
 
 /// The storage backends the behaviour suite runs against. Adding PostgreSQL means adding a case here
 /// and a branch in ``makeStore(_:clock:configuration:)``; no test body changes.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
+
+    /// SQLite always; PostgreSQL when `scripts/test.sh` started a server (`ENGRAM_TEST_DATABASE_URL`) and
+    /// `ENGRAM_TEST_POSTGRES_STORE=1` (set while the PostgreSQL store's operations are being ported).
+    static var allCases: [Backend] {
+        let environment = ProcessInfo.processInfo.environment
+        let postgres =
+            environment["ENGRAM_TEST_DATABASE_URL"] != nil && environment["ENGRAM_TEST_POSTGRES_STORE"] == "1"
+        return postgres ? [.sqlite, .postgres] : [.sqlite]
+    }
 
     var testDescription: String { rawValue }
 
     /// The name the backend reports in ``StoreHealth/backend``.
-    var healthName: String {
-        switch self {
-        case .sqlite: "sqlite"
-        }
-    }
+    var healthName: String { rawValue }
 }
 
 /// A fresh, empty store of `backend`, driven by `clock`.
@@ -36,8 +45,39 @@ func makeDatabase(_ backend: Backend) throws -> @Sendable (ManualClock, EngramCo
         return { clock, configuration in
             try SQLiteMemoryStore(path: path, configuration: configuration, clock: clock)
         }
+    case .postgres:
+        var postgres = try PostgresConfiguration(
+            url: try #require(ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"]))
+        postgres.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let schema = postgres
+        return { clock, configuration in
+            try PostgresMemoryStore(
+                schema, client: sharedPostgresClient, configuration: configuration, clock: clock, logger: quietLogger)
+        }
     }
 }
+
+/// Store logs in tests: only what is critical.
+let quietLogger: Logger = {
+    var logger = Logger(label: "engram.tests")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// One connection pool for every PostgreSQL store of this test process (each on its own schema), run for
+/// the life of the process.
+let sharedPostgresClient: PostgresClient = {
+    let url = ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"] ?? "postgresql://engram@127.0.0.1/engram"
+    var configuration =
+        (try? PostgresConfiguration(url: url))
+        ?? PostgresConfiguration(
+            endpoint: .tcp(host: "127.0.0.1", port: 5432), username: "engram", password: nil, database: "engram")
+    configuration.poolSize = 8
+    let client = PostgresClient(
+        configuration: PostgresMemoryStore.clientConfiguration(configuration), backgroundLogger: quietLogger)
+    Task.detached { await client.run() }
+    return client
+}()
 
 /// Where this test process keeps its database files. Files of earlier runs are removed on first use,
 /// so repeated runs do not fill the temporary folder.
