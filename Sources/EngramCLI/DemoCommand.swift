@@ -40,63 +40,64 @@ struct DemoCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let userID = global.userID
-        let store = try global.openStore()
-        _ = try await store.createUser(UserDraft(id: userID, name: "Demo user"))
-        let session = try await SessionCreateCommand.ensureSession(
-            store: store, userID: userID, id: DemoScript.sessionID, title: "Engram demo")
+        try await global.withStore { store in
+            _ = try await store.createUser(UserDraft(id: userID, name: "Demo user"))
+            let session = try await SessionCreateCommand.ensureSession(
+                store: store, userID: userID, id: DemoScript.sessionID, title: "Engram demo")
 
-        var messages: [Message] = []
-        for turn in DemoScript.conversation {
-            messages.append(
-                try await store.appendMessage(
-                    MessageDraft(userID: userID, sessionID: session.id, role: turn.role, content: turn.text)))
-        }
-        let messageIDs = messages.map(\.id)
-        func remember(_ item: DemoScript.Item, note: String) async throws -> Step {
-            let outcome = try await store.remember(
-                DemoScript.draft(item, userID: userID, sessionID: session.id, messageIDs: messageIDs))
-            return Step(
-                note: note, action: outcome.action, id: outcome.memory.id, sector: outcome.memory.sector,
-                content: outcome.memory.content)
-        }
+            var messages: [Message] = []
+            for turn in DemoScript.conversation {
+                messages.append(
+                    try await store.appendMessage(
+                        MessageDraft(userID: userID, sessionID: session.id, role: turn.role, content: turn.text)))
+            }
+            let messageIDs = messages.map(\.id)
+            func remember(_ item: DemoScript.Item, note: String) async throws -> Step {
+                let outcome = try await store.remember(
+                    DemoScript.draft(item, userID: userID, sessionID: session.id, messageIDs: messageIDs))
+                return Step(
+                    note: note, action: outcome.action, id: outcome.memory.id, sector: outcome.memory.sector,
+                    content: outcome.memory.content)
+            }
 
-        var steps: [Step] = []
-        var ids: [String: String] = [:]
-        for item in DemoScript.memories {
-            let step = try await remember(item, note: "from the chat")
-            steps.append(step)
-            ids[item.key] = step.id
-        }
-        if let first = DemoScript.memories.first {
-            steps.append(try await remember(first, note: "same text again"))
-        }
-        let entity = try await remember(DemoScript.entityFirst, note: "entity demo/pet-miso")
-        steps.append(entity)
-        ids[DemoScript.entityFirst.key] = entity.id
-        steps.append(try await remember(DemoScript.entitySecond, note: "same entity, new data"))
+            var steps: [Step] = []
+            var ids: [String: String] = [:]
+            for item in DemoScript.memories {
+                let step = try await remember(item, note: "from the chat")
+                steps.append(step)
+                ids[item.key] = step.id
+            }
+            if let first = DemoScript.memories.first {
+                steps.append(try await remember(first, note: "same text again"))
+            }
+            let entity = try await remember(DemoScript.entityFirst, note: "entity demo/pet-miso")
+            steps.append(entity)
+            ids[DemoScript.entityFirst.key] = entity.id
+            steps.append(try await remember(DemoScript.entitySecond, note: "same entity, new data"))
 
-        var links: [Link] = []
-        for link in DemoScript.links {
-            guard let source = ids[link.source], let target = ids[link.target] else { continue }
-            links.append(
-                try await store.link(
-                    LinkDraft(userID: userID, sourceID: source, targetID: target, type: link.type, weight: 0.8)))
-        }
+            var links: [Link] = []
+            for link in DemoScript.links {
+                guard let source = ids[link.source], let target = ids[link.target] else { continue }
+                links.append(
+                    try await store.link(
+                        LinkDraft(userID: userID, sourceID: source, targetID: target, type: link.type, weight: 0.8)))
+            }
 
-        var recalls: [RecallCommand.Report] = []
-        for query in DemoScript.queries {
-            let results = try await store.recall(RecallQuery(userID: userID, text: query, k: k))
-            recalls.append(RecallCommand.Report(query: query, results: RankedResult.ranking(results)))
-        }
-        let statistics = try await store.statistics(userID: userID)
+            var recalls: [RecallCommand.Report] = []
+            for query in DemoScript.queries {
+                let results = try await store.recall(RecallQuery(userID: userID, text: query, k: k))
+                recalls.append(RecallCommand.Report(query: query, results: RankedResult.ranking(results)))
+            }
+            let statistics = try await store.statistics(userID: userID)
 
-        let report = Report(
-            database: global.databasePath, userID: userID, sessionID: session.id, messages: messages,
-            remembered: steps, links: links, recalls: recalls, statistics: statistics)
-        if global.json {
-            try Output.json(report)
-        } else {
-            print(report, memoryIDs: ids)
+            let report = Report(
+                database: global.databasePath, userID: userID, sessionID: session.id, messages: messages,
+                remembered: steps, links: links, recalls: recalls, statistics: statistics)
+            if global.json {
+                try Output.json(report)
+            } else {
+                print(report, memoryIDs: ids)
+            }
         }
     }
 

@@ -10,27 +10,28 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let health = await store.health()
-        if global.json {
-            try Output.json(health)
-        } else {
-            Output.printFields(
-                [
-                    ("status", health.status),
-                    ("backend", health.backend),
-                    ("database", health.database),
-                    ("version", health.version),
-                    ("schema version", "\(health.schemaVersion)"),
-                    (
-                        "pending migrations",
-                        health.pendingMigrations.isEmpty ? "none" : health.pendingMigrations.joined(separator: ", ")
-                    ),
-                    ("embedding model", health.embeddingModel),
-                ] + health.details.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        }
-        if health.status != "ok" {
-            throw ExitCode.failure
+        try await global.withStore { store in
+            let health = await store.health()
+            if global.json {
+                try Output.json(health)
+            } else {
+                Output.printFields(
+                    [
+                        ("status", health.status),
+                        ("backend", health.backend),
+                        ("database", health.database),
+                        ("version", health.version),
+                        ("schema version", "\(health.schemaVersion)"),
+                        (
+                            "pending migrations",
+                            health.pendingMigrations.isEmpty ? "none" : health.pendingMigrations.joined(separator: ", ")
+                        ),
+                        ("embedding model", health.embeddingModel),
+                    ] + health.details.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            }
+            if health.status != "ok" {
+                throw ExitCode.failure
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ public struct EngramCommand: AsyncParsableCommand {
             LinkCommand.self, UnlinkCommand.self, NeighboursCommand.self,
             StatsCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self, MaintainCommand.self,
             BackupCommand.self, RestoreCommand.self,
-            UserCommand.self, SessionCommand.self, DemoCommand.self, BenchCommand.self,
+            UserCommand.self, SessionCommand.self, DemoCommand.self, BenchCommand.self, MigrateCommand.self,
         ]
     )
 

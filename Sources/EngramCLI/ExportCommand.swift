@@ -28,30 +28,32 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let userIDs = allUsers ? try await store.users().map(\.id) : [global.userID]
-        var lines: [String] = []
-        for userID in userIDs {
-            for record in try await store.export(userID: userID) {
-                lines.append(try ExportCodec.line(record))
+        try await global.withStore { store in
+            let userIDs = allUsers ? try await store.users().map(\.id) : [global.userID]
+            var lines: [String] = []
+            for userID in userIDs {
+                for record in try await store.export(userID: userID) {
+                    lines.append(try ExportCodec.line(record))
+                }
             }
-        }
-        let text = lines.map { $0 + "\n" }.joined()
-        guard let output else {
-            Output.sink.write(text)
-            return
-        }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            throw EngramError(
-                .invalidArgument, "Cannot write the export file; check that its directory exists and is writable.")
-        }
-        if global.json {
-            try Output.json(Report(file: output, users: userIDs, records: lines.count))
-        } else {
-            Output.line(
-                "exported \(lines.count) records of \(userIDs.count) user\(userIDs.count == 1 ? "" : "s") to \(output)")
+            let text = lines.map { $0 + "\n" }.joined()
+            guard let output else {
+                Output.sink.write(text)
+                return
+            }
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw EngramError(
+                    .invalidArgument, "Cannot write the export file; check that its directory exists and is writable.")
+            }
+            if global.json {
+                try Output.json(Report(file: output, users: userIDs, records: lines.count))
+            } else {
+                Output.line(
+                    "exported \(lines.count) records of \(userIDs.count) user\(userIDs.count == 1 ? "" : "s") to \(output)"
+                )
+            }
         }
     }
 }

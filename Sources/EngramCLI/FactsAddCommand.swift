@@ -35,12 +35,13 @@ struct FactsAddCommand: AsyncParsableCommand {
             userID: global.userID, sessionID: session, agentID: agent, factType: try FactType.parse(type),
             content: text, confidence: confidence, sourceMessageIDs: sourceMessages,
             ttl: try ArgumentValues.seconds(hours: ttlHours, option: "--ttl-hours"))
-        let store = try global.openStore()
-        let fact = try await store.addFact(draft)
-        if global.json {
-            try Output.json(fact)
-        } else {
-            Output.line("added \(fact.id) (expires \(Output.date(fact.expiresAt)))")
+        try await global.withStore { store in
+            let fact = try await store.addFact(draft)
+            if global.json {
+                try Output.json(fact)
+            } else {
+                Output.line("added \(fact.id) (expires \(Output.date(fact.expiresAt)))")
+            }
         }
     }
 }

@@ -16,18 +16,19 @@ struct FactsListCommand: AsyncParsableCommand {
     var all = false
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let facts = try await store.facts(userID: global.userID, sessionID: session, includeExpired: all)
-        if global.json {
-            try Output.json(facts)
-            return
+        try await global.withStore { store in
+            let facts = try await store.facts(userID: global.userID, sessionID: session, includeExpired: all)
+            if global.json {
+                try Output.json(facts)
+                return
+            }
+            let rows = facts.map { fact in
+                [
+                    fact.factType.rawValue, Output.score(fact.confidence), Output.date(fact.expiresAt), fact.id,
+                    Output.truncate(fact.content),
+                ]
+            }
+            Output.printTable(["TYPE", "CONF", "EXPIRES", "ID", "CONTENT"], rows, empty: "No working facts.")
         }
-        let rows = facts.map { fact in
-            [
-                fact.factType.rawValue, Output.score(fact.confidence), Output.date(fact.expiresAt), fact.id,
-                Output.truncate(fact.content),
-            ]
-        }
-        Output.printTable(["TYPE", "CONF", "EXPIRES", "ID", "CONTENT"], rows, empty: "No working facts.")
     }
 }

@@ -22,12 +22,14 @@ struct ForgetCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let mode: ForgetMode = hard ? .hard : .soft
-        let store = try global.openStore()
-        try await store.forget(userID: global.userID, id: id, mode: mode)
-        if global.json {
-            try Output.json(Report(id: id, mode: mode))
-        } else {
-            Output.line(hard ? "erased \(id)" : "forgot \(id) (soft: kept for history; see recall --include-invalid)")
+        try await global.withStore { store in
+            try await store.forget(userID: global.userID, id: id, mode: mode)
+            if global.json {
+                try Output.json(Report(id: id, mode: mode))
+            } else {
+                Output.line(
+                    hard ? "erased \(id)" : "forgot \(id) (soft: kept for history; see recall --include-invalid)")
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import EngramPostgres
 import EngramSQLite
 import Foundation
 import Logging
@@ -17,6 +18,13 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("The user id (default: $ENGRAM_USER, else \"default\").", valueName: "id"))
     var user: String?
+
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "A PostgreSQL URL (postgresql://user:password@host:5432/db); default $ENGRAM_DATABASE_URL or $DATABASE_URL when --db is not given.",
+            valueName: "url"))
+    var databaseURL: String?
 
     @Flag(name: .long, help: "Print one machine-readable JSON document instead of text.")
     var json = false
@@ -37,10 +45,35 @@ struct GlobalOptions: ParsableArguments {
         return user ?? environment["ENGRAM_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
     }
 
-    /// Opens (creating and migrating if needed) the store at ``databasePath``.
-    func openStore() throws -> SQLiteMemoryStore {
+    /// The PostgreSQL URL to use, if any: `--database-url`, else (when `--db` is not given)
+    /// `ENGRAM_DATABASE_URL` or `DATABASE_URL`.
+    var postgresURL: String? {
+        if let databaseURL { return databaseURL }
+        guard db == nil else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        return [environment["ENGRAM_DATABASE_URL"], environment["DATABASE_URL"]].compactMap { $0 }.first { !$0.isEmpty }
+    }
+
+    /// Runs `body` with the chosen store: PostgreSQL when ``postgresURL`` is set (its pool runs for the
+    /// duration of `body`), else the SQLite file at ``databasePath``.
+    func withStore<T: Sendable>(_ body: (any MemoryStore) async throws -> T) async throws -> T {
+        guard let url = postgresURL else { return try await body(openSQLiteStore()) }
+        let configuration = try PostgresConfiguration(url: url)
+        return try await PostgresMemoryStore.withStore(configuration, logger: logger) { store in
+            try await store.checkConnection()
+            return try await body(store)
+        }
+    }
+
+    /// The store's logger: debug output with `--verbose`, otherwise only critical messages.
+    var logger: Logger {
         var logger = Logger(label: "engram.cli")
         logger.logLevel = verbose ? .debug : .critical
-        return try SQLiteMemoryStore(path: databasePath, logger: logger)
+        return logger
+    }
+
+    /// Opens (creating and migrating if needed) the SQLite store at ``databasePath``.
+    func openSQLiteStore() throws -> SQLiteMemoryStore {
+        try SQLiteMemoryStore(path: databasePath, logger: logger)
     }
 }

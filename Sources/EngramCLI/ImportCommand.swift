@@ -16,15 +16,16 @@ struct ImportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let records = try Self.parse(try readText())
-        let store = try global.openStore()
-        let report = records.isEmpty ? ImportReport(imported: [:]) : try await store.importRecords(records)
-        if global.json {
-            try Output.json(report)
-            return
+        try await global.withStore { store in
+            let report = records.isEmpty ? ImportReport(imported: [:]) : try await store.importRecords(records)
+            if global.json {
+                try Output.json(report)
+                return
+            }
+            let rows = report.imported.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }
+            Output.printTable(["TABLE", "ROWS"], rows, empty: "Nothing to import.")
+            Output.line("imported \(report.total) rows")
         }
-        let rows = report.imported.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }
-        Output.printTable(["TABLE", "ROWS"], rows, empty: "Nothing to import.")
-        Output.line("imported \(report.total) rows")
     }
 
     /// Parses every non-empty line, numbering lines from 1; the first bad line throws `malformed_import`.

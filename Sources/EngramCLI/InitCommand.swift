@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import EngramPostgres
 
 /// `engram init`: creates or migrates the database and creates the user.
 struct InitCommand: AsyncParsableCommand {
@@ -19,21 +20,27 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let user = try await store.createUser(UserDraft(id: global.userID, name: name))
-        let health = await store.health()
-        if global.json {
-            try Output.json(Report(database: global.databasePath, user: user, health: health))
-            return
+        if let url = global.postgresURL {
+            // As seed 000 does by hand: the dedicated database is created once, when missing.
+            try await PostgresMemoryStore.createDatabaseIfMissing(
+                try PostgresConfiguration(url: url), logger: global.logger)
         }
-        Output.line("Engram is ready.")
-        Output.printFields([
-            ("database", health.database),
-            ("backend", "\(health.backend) (\(health.version))"),
-            ("schema version", "\(health.schemaVersion)"),
-            ("embedding model", health.embeddingModel),
-            ("status", health.status),
-            ("user", user.id),
-        ])
+        try await global.withStore { store in
+            let user = try await store.createUser(UserDraft(id: global.userID, name: name))
+            let health = await store.health()
+            if global.json {
+                try Output.json(Report(database: global.databasePath, user: user, health: health))
+                return
+            }
+            Output.line("Engram is ready.")
+            Output.printFields([
+                ("database", health.database),
+                ("backend", "\(health.backend) (\(health.version))"),
+                ("schema version", "\(health.schemaVersion)"),
+                ("embedding model", health.embeddingModel),
+                ("status", health.status),
+                ("user", user.id),
+            ])
+        }
     }
 }

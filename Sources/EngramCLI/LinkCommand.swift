@@ -24,13 +24,14 @@ struct LinkCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let draft = LinkDraft(
             userID: global.userID, sourceID: source, targetID: target, type: try LinkType.parse(type), weight: weight)
-        let store = try global.openStore()
-        let link = try await store.link(draft)
-        if global.json {
-            try Output.json(link)
-        } else {
-            Output.line(
-                "linked \(link.sourceID) -[\(link.type.rawValue) \(Output.score(link.weight))]-> \(link.targetID)")
+        try await global.withStore { store in
+            let link = try await store.link(draft)
+            if global.json {
+                try Output.json(link)
+            } else {
+                Output.line(
+                    "linked \(link.sourceID) -[\(link.type.rawValue) \(Output.score(link.weight))]-> \(link.targetID)")
+            }
         }
     }
 }

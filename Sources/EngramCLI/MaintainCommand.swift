@@ -42,19 +42,20 @@ struct MaintainCommand: AsyncParsableCommand {
             removeOrphans: !noOrphans,
             purgeOlderThan: try ArgumentValues.seconds(days: purgeOlderThanDays, option: "--purge-older-than-days"),
             purgeContextTypes: try ArgumentValues.set(purgeContextTypes, as: ContextType.self))
-        let store = try global.openStore()
-        let report = try await store.maintain(userID: global.userID, options: options)
-        if global.json {
-            try Output.json(report)
-            return
+        try await global.withStore { store in
+            let report = try await store.maintain(userID: global.userID, options: options)
+            if global.json {
+                try Output.json(report)
+                return
+            }
+            Output.printFields([
+                ("decayed", "\(report.decayed)"),
+                ("forgotten", "\(report.forgotten)"),
+                ("expired working facts", "\(report.expiredWorkingFacts)"),
+                ("expired messages", "\(report.expiredMessages)"),
+                ("removed orphans", "\(report.removedOrphans)"),
+                ("purged", "\(report.purged)"),
+            ])
         }
-        Output.printFields([
-            ("decayed", "\(report.decayed)"),
-            ("forgotten", "\(report.forgotten)"),
-            ("expired working facts", "\(report.expiredWorkingFacts)"),
-            ("expired messages", "\(report.expiredMessages)"),
-            ("removed orphans", "\(report.removedOrphans)"),
-            ("purged", "\(report.purged)"),
-        ])
     }
 }

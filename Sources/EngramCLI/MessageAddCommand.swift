@@ -38,15 +38,16 @@ struct MessageAddCommand: AsyncParsableCommand {
             userID: global.userID, sessionID: session, role: try MessageRole.parse(role), content: text,
             thinking: thinking, metadata: try ArgumentValues.json(metadata, field: "--metadata") ?? .emptyObject,
             inputTokens: inputTokens, outputTokens: outputTokens)
-        let store = try global.openStore()
-        if createSession {
-            try await SessionCreateCommand.ensureSession(store: store, userID: global.userID, id: session)
-        }
-        let message = try await store.appendMessage(draft)
-        if global.json {
-            try Output.json(message)
-        } else {
-            Output.line("appended #\(message.sequence) \(message.id)")
+        try await global.withStore { store in
+            if createSession {
+                try await SessionCreateCommand.ensureSession(store: store, userID: global.userID, id: session)
+            }
+            let message = try await store.appendMessage(draft)
+            if global.json {
+                try Output.json(message)
+            } else {
+                Output.line("appended #\(message.sequence) \(message.id)")
+            }
         }
     }
 }

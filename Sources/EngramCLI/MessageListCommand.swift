@@ -19,12 +19,14 @@ struct MessageListCommand: AsyncParsableCommand {
     var limit = 100
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let messages = try await store.messages(userID: global.userID, sessionID: session, after: after, limit: limit)
-        if global.json {
-            try Output.json(messages)
-        } else {
-            MessageListCommand.printTable(messages)
+        try await global.withStore { store in
+            let messages = try await store.messages(
+                userID: global.userID, sessionID: session, after: after, limit: limit)
+            if global.json {
+                try Output.json(messages)
+            } else {
+                MessageListCommand.printTable(messages)
+            }
         }
     }
 

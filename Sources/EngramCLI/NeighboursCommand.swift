@@ -26,18 +26,20 @@ struct NeighboursCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let linkTypes = try ArgumentValues.set(types, as: LinkType.self)
-        let store = try global.openStore()
-        let neighbours = try await store.neighbours(userID: global.userID, memoryID: id, depth: depth, types: linkTypes)
-        if global.json {
-            try Output.json(neighbours.map { Entry(depth: $0.depth, link: $0.link, memory: $0.memory) })
-            return
+        try await global.withStore { store in
+            let neighbours = try await store.neighbours(
+                userID: global.userID, memoryID: id, depth: depth, types: linkTypes)
+            if global.json {
+                try Output.json(neighbours.map { Entry(depth: $0.depth, link: $0.link, memory: $0.memory) })
+                return
+            }
+            let rows = neighbours.map { neighbour in
+                [
+                    "\(neighbour.depth)", neighbour.link.type.rawValue, Output.score(neighbour.link.weight),
+                    neighbour.memory.id, Output.truncate(neighbour.memory.content),
+                ]
+            }
+            Output.printTable(["DEPTH", "TYPE", "WEIGHT", "ID", "CONTENT"], rows, empty: "No linked memories.")
         }
-        let rows = neighbours.map { neighbour in
-            [
-                "\(neighbour.depth)", neighbour.link.type.rawValue, Output.score(neighbour.link.weight),
-                neighbour.memory.id, Output.truncate(neighbour.memory.content),
-            ]
-        }
-        Output.printTable(["DEPTH", "TYPE", "WEIGHT", "ID", "CONTENT"], rows, empty: "No linked memories.")
     }
 }

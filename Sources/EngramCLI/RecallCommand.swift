@@ -68,12 +68,13 @@ struct RecallCommand: AsyncParsableCommand {
         let request = RecallQuery(
             userID: global.userID, text: query, k: k, filters: filters, minScore: minScore,
             expandLinks: !noLinks, reinforce: !noReinforce)
-        let store = try global.openStore()
-        let results = RankedResult.ranking(try await store.recall(request))
-        if global.json {
-            try Output.json(Report(query: query, results: results))
-        } else {
-            RankedResult.printTable(results)
+        try await global.withStore { store in
+            let results = RankedResult.ranking(try await store.recall(request))
+            if global.json {
+                try Output.json(Report(query: query, results: results))
+            } else {
+                RankedResult.printTable(results)
+            }
         }
     }
 }

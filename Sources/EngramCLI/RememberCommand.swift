@@ -85,12 +85,13 @@ struct RememberCommand: AsyncParsableCommand {
             draft.entity = EntityReference(system: entitySystem, id: entityID, type: entityType)
             draft.entityData = try ArgumentValues.json(entityData, field: "--entity-data")
         }
-        let store = try global.openStore()
-        let outcome = try await store.remember(draft)
-        if global.json {
-            try Output.json(Report(action: outcome.action, id: outcome.memory.id, memory: outcome.memory))
-        } else {
-            Output.line("\(outcome.action.rawValue) \(outcome.memory.id)")
+        try await global.withStore { store in
+            let outcome = try await store.remember(draft)
+            if global.json {
+                try Output.json(Report(action: outcome.action, id: outcome.memory.id, memory: outcome.memory))
+            } else {
+                Output.line("\(outcome.action.rawValue) \(outcome.memory.id)")
+            }
         }
     }
 }

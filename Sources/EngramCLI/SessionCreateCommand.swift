@@ -19,13 +19,14 @@ struct SessionCreateCommand: AsyncParsableCommand {
     var agent: String?
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let session = try await store.createSession(
-            SessionDraft(userID: global.userID, id: id, agentID: agent, title: title))
-        if global.json {
-            try Output.json(session)
-        } else {
-            Output.line("created session \(session.id)")
+        try await global.withStore { store in
+            let session = try await store.createSession(
+                SessionDraft(userID: global.userID, id: id, agentID: agent, title: title))
+            if global.json {
+                try Output.json(session)
+            } else {
+                Output.line("created session \(session.id)")
+            }
         }
     }
 

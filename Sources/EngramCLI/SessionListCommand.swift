@@ -13,18 +13,19 @@ struct SessionListCommand: AsyncParsableCommand {
     var limit = 50
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let sessions = try await store.sessions(userID: global.userID, limit: limit)
-        if global.json {
-            try Output.json(sessions)
-            return
+        try await global.withStore { store in
+            let sessions = try await store.sessions(userID: global.userID, limit: limit)
+            if global.json {
+                try Output.json(sessions)
+                return
+            }
+            let rows = sessions.map { session in
+                [
+                    session.id, Output.truncate(session.title ?? "-", to: 40), session.agentID ?? "-",
+                    "\(session.messageCount)", Output.date(session.lastUpdatedAt),
+                ]
+            }
+            Output.printTable(["ID", "TITLE", "AGENT", "MESSAGES", "UPDATED"], rows, empty: "No sessions.")
         }
-        let rows = sessions.map { session in
-            [
-                session.id, Output.truncate(session.title ?? "-", to: 40), session.agentID ?? "-",
-                "\(session.messageCount)", Output.date(session.lastUpdatedAt),
-            ]
-        }
-        Output.printTable(["ID", "TITLE", "AGENT", "MESSAGES", "UPDATED"], rows, empty: "No sessions.")
     }
 }

@@ -10,12 +10,13 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let statistics = try await store.statistics(userID: global.userID)
-        if global.json {
-            try Output.json(statistics)
-        } else {
-            Self.print(statistics)
+        try await global.withStore { store in
+            let statistics = try await store.statistics(userID: global.userID)
+            if global.json {
+                try Output.json(statistics)
+            } else {
+                Self.print(statistics)
+            }
         }
     }
 

@@ -24,12 +24,14 @@ struct UnlinkCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let linkType = try type.map { try LinkType.parse($0) }
-        let store = try global.openStore()
-        let removed = try await store.unlink(userID: global.userID, sourceID: source, targetID: target, type: linkType)
-        if global.json {
-            try Output.json(Report(removed: removed))
-        } else {
-            Output.line("removed \(removed) link\(removed == 1 ? "" : "s")")
+        try await global.withStore { store in
+            let removed = try await store.unlink(
+                userID: global.userID, sourceID: source, targetID: target, type: linkType)
+            if global.json {
+                try Output.json(Report(removed: removed))
+            } else {
+                Output.line("removed \(removed) link\(removed == 1 ? "" : "s")")
+            }
         }
     }
 }

@@ -25,12 +25,13 @@ struct UserCreateCommand: AsyncParsableCommand {
         let draft = UserDraft(
             id: id ?? global.userID, name: name, role: try UserRole.parse(role),
             info: try ArgumentValues.json(info, field: "--info") ?? .emptyObject)
-        let store = try global.openStore()
-        let user = try await store.createUser(draft)
-        if global.json {
-            try Output.json(user)
-        } else {
-            UserCommand.print(user)
+        try await global.withStore { store in
+            let user = try await store.createUser(draft)
+            if global.json {
+                try Output.json(user)
+            } else {
+                UserCommand.print(user)
+            }
         }
     }
 }

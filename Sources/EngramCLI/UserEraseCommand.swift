@@ -23,15 +23,16 @@ struct UserEraseCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let receipt = try await store.eraseUser(id ?? global.userID)
-        if global.json {
-            try Output.json(receipt)
-            return
+        try await global.withStore { store in
+            let receipt = try await store.eraseUser(id ?? global.userID)
+            if global.json {
+                try Output.json(receipt)
+                return
+            }
+            Output.line("erased user \(receipt.userID) at \(Output.date(receipt.erasedAt))")
+            let rows = receipt.deleted.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }
+            Output.printTable(["TABLE", "ROWS"], rows, empty: "No rows deleted.")
+            Output.line("total \(receipt.total) rows")
         }
-        Output.line("erased user \(receipt.userID) at \(Output.date(receipt.erasedAt))")
-        let rows = receipt.deleted.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }
-        Output.printTable(["TABLE", "ROWS"], rows, empty: "No rows deleted.")
-        Output.line("total \(receipt.total) rows")
     }
 }

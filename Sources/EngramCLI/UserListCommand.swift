@@ -10,18 +10,20 @@ struct UserListCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let users = try await store.users()
-        if global.json {
-            try Output.json(users)
-            return
+        try await global.withStore { store in
+            let users = try await store.users()
+            if global.json {
+                try Output.json(users)
+                return
+            }
+            let rows = users.map { user in
+                [
+                    user.id, Output.truncate(user.name, to: 30), user.role.rawValue, "\(user.counters.memories)",
+                    "\(user.counters.sessions)", Output.date(user.lastActivityAt),
+                ]
+            }
+            Output.printTable(
+                ["ID", "NAME", "ROLE", "MEMORIES", "SESSIONS", "LAST ACTIVITY"], rows, empty: "No users.")
         }
-        let rows = users.map { user in
-            [
-                user.id, Output.truncate(user.name, to: 30), user.role.rawValue, "\(user.counters.memories)",
-                "\(user.counters.sessions)", Output.date(user.lastActivityAt),
-            ]
-        }
-        Output.printTable(["ID", "NAME", "ROLE", "MEMORIES", "SESSIONS", "LAST ACTIVITY"], rows, empty: "No users.")
     }
 }

@@ -13,12 +13,13 @@ struct UserShowCommand: AsyncParsableCommand {
     var id: String?
 
     mutating func run() async throws {
-        let store = try global.openStore()
-        let user = try await store.user(id ?? global.userID)
-        if global.json {
-            try Output.json(user)
-        } else {
-            UserCommand.print(user)
+        try await global.withStore { store in
+            let user = try await store.user(id ?? global.userID)
+            if global.json {
+                try Output.json(user)
+            } else {
+                UserCommand.print(user)
+            }
         }
     }
 }

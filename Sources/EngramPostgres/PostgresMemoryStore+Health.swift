@@ -11,6 +11,7 @@ extension PostgresMemoryStore {
         if let port { details["port"] = String(port) }
         do {
             try await checkConnection()
+            try await ensureSchema()
             let migrations = try PostgresMigration.bundled()
             let status = try await migrationStatus(migrations)
             let (version, database, vector) = try await rawTransaction(userID: nil) { connection in

@@ -23,6 +23,8 @@ public final class PostgresMemoryStore: Sendable {
     let schemaReady = Mutex(false)
     /// The `vector` type's OID, once looked up (it differs per database).
     let vectorOID = Mutex<PostgresDataType?>(nil)
+    /// The partial HNSW indexes (by name) this store has ensured exist, one per embedding model and dimension.
+    let vectorIndexes = Mutex<Set<String>>([])
 
     /// Creates the store with a pool of its own; nothing connects until ``run()`` runs and a query needs a
     /// connection.
@@ -65,7 +67,7 @@ public final class PostgresMemoryStore: Sendable {
         _ postgres: PostgresConfiguration, configuration: EngramConfiguration = .init(),
         embedder: any Embedder = HashingEmbedder(), clock: any WallClock = SystemClock(),
         logger: Logger = Logger(label: "engram.postgres"),
-        _ body: @Sendable (PostgresMemoryStore) async throws -> T
+        _ body: (PostgresMemoryStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresMemoryStore(
             postgres, configuration: configuration, embedder: embedder, clock: clock, logger: logger)
@@ -108,6 +110,17 @@ public final class PostgresMemoryStore: Sendable {
     /// Opens and closes one connection outside the pool, so that an unreachable server, a missing database
     /// or a wrong password fails at once with its own error instead of waiting on the pool's retries.
     public func checkConnection() async throws {
+        do {
+            let opened = try await PostgresConnection.connect(
+                configuration: connectionConfiguration(), id: 0, logger: logger)
+            try await opened.close()
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// A single connection's configuration, outside the pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
         var connection: PostgresConnection.Configuration
         switch postgres.endpoint {
         case .tcp(let host, let port):
@@ -122,12 +135,7 @@ public final class PostgresMemoryStore: Sendable {
                 database: postgres.database)
         }
         connection.options.connectTimeout = .init(postgres.connectTimeout)
-        do {
-            let opened = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
-            try await opened.close()
-        } catch {
-            throw translate(error)
-        }
+        return connection
     }
 
     /// The current time as the database stores it (milliseconds).
@@ -139,11 +147,15 @@ public final class PostgresMemoryStore: Sendable {
     func transaction<T: Sendable>(
         userID: String?, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> T {
-        if postgres.migrateOnFirstUse, !schemaReady.withLock({ $0 }) {
-            try await migrateUp()
-            schemaReady.withLock { $0 = true }
-        }
+        try await ensureSchema()
         return try await rawTransaction(userID: userID, body)
+    }
+
+    /// Applies pending migrations once per store, when ``PostgresConfiguration/migrateOnFirstUse``.
+    func ensureSchema() async throws {
+        guard postgres.migrateOnFirstUse, !schemaReady.withLock({ $0 }) else { return }
+        try await migrateUp()
+        schemaReady.withLock { $0 = true }
     }
 
     /// ``transaction(userID:_:)`` without the migration check: for migrations and health.

@@ -8,35 +8,50 @@ extension SQLiteMemoryStore {
         return try await read { db in
             var records: [ExportRecord] = [.user(try self.fetchUser(db, userID))]
             func rows(_ sql: String) throws -> [Row] { try Row.fetchAll(db, cached: sql, arguments: [userID]) }
-            // Parents before children; within a table, insertion order, which an import reproduces.
-            records += try rows("SELECT * FROM agents WHERE user_id = ? ORDER BY rowid").map {
+            // Parents before children; within a table, by time then key (memories by insertion), the same order
+            // on every backend, so that exports compare line by line across backends.
+            records += try rows("SELECT * FROM agents WHERE user_id = ? ORDER BY created_at, id").map {
                 .agent(try Decode.agent($0))
             }
-            records += try rows("SELECT * FROM sessions WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows("SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at, id").map {
                 .session(try Decode.session($0))
             }
-            records += try rows("SELECT * FROM messages WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows(
+                "SELECT * FROM messages WHERE user_id = ? ORDER BY created_at, session_id, sequence, id"
+            ).map {
                 .message(try Decode.message($0))
             }
-            records += try rows("SELECT * FROM working_facts WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows("SELECT * FROM working_facts WHERE user_id = ? ORDER BY created_at, id").map {
                 .workingFact(try Decode.fact($0))
             }
             records += try rows("SELECT * FROM memories WHERE user_id = ? ORDER BY seq").map {
                 .memory(try Decode.memory($0))
             }
-            records += try rows("SELECT * FROM embeddings WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows(
+                """
+                SELECT e.* FROM embeddings e JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
+                WHERE e.user_id = ? ORDER BY m.seq, e.sector, e.model, e.dimension
+                """
+            ).map {
                 .embedding(try Decode.embedding($0))
             }
-            records += try rows("SELECT * FROM links WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows("SELECT * FROM links WHERE user_id = ? ORDER BY created_at, id").map {
                 .link(try Decode.link($0))
             }
-            records += try rows("SELECT * FROM emotions WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows(
+                """
+                SELECT e.* FROM emotions e JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
+                WHERE e.user_id = ? ORDER BY m.seq
+                """
+            ).map {
                 .emotion(try Decode.emotion($0))
             }
-            records += try rows("SELECT * FROM session_state WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows(
+                "SELECT * FROM session_state WHERE user_id = ? ORDER BY created_at, session_id, agent_id, module, key"
+            ).map {
                 .sessionState(try Decode.state($0))
             }
-            records += try rows("SELECT * FROM feedback WHERE user_id = ? ORDER BY rowid").map {
+            records += try rows("SELECT * FROM feedback WHERE user_id = ? ORDER BY created_at, id").map {
                 .feedback(try Decode.feedback($0))
             }
             records += try rows("SELECT * FROM audit_log WHERE user_id = ? ORDER BY id").map {

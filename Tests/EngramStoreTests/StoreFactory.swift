@@ -6,19 +6,15 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// The storage backends the behaviour suite runs against. Adding PostgreSQL means adding a case here
-/// and a branch in ``makeStore(_:clock:configuration:)``; no test body changes.
+/// The storage backends the behaviour suite runs against: every test body runs once per backend.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
-    /// SQLite always; PostgreSQL when `scripts/test.sh` started a server (`ENGRAM_TEST_DATABASE_URL`) and
-    /// `ENGRAM_TEST_POSTGRES_STORE=1` (set while the PostgreSQL store's operations are being ported).
+    /// SQLite always; PostgreSQL when a server was started for the tests (`scripts/test.sh` starts one with
+    /// `scripts/pg.sh` and sets `ENGRAM_TEST_DATABASE_URL`).
     static var allCases: [Backend] {
-        let environment = ProcessInfo.processInfo.environment
-        let postgres =
-            environment["ENGRAM_TEST_DATABASE_URL"] != nil && environment["ENGRAM_TEST_POSTGRES_STORE"] == "1"
-        return postgres ? [.sqlite, .postgres] : [.sqlite]
+        ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"] != nil ? [.sqlite, .postgres] : [.sqlite]
     }
 
     var testDescription: String { rawValue }
