@@ -24,6 +24,7 @@ url=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
 scripts/pg.sh superuser-psql -qAt -c "DROP DATABASE IF EXISTS engram_test WITH (FORCE)" >/dev/null
 scripts/pg.sh superuser-psql -qAt -c "CREATE DATABASE engram_test OWNER engram" >/dev/null
 export ENGRAM_TEST_DATABASE_URL="${url%/*}/engram_test"
+export ENGRAM_PG_BIN="$(scripts/pg.sh bin)"
 
 echo "== tests"
 swift test --skip-build

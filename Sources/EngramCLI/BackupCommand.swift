@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import EngramPostgres
 import EngramSQLite
 import Foundation
 
@@ -7,10 +8,13 @@ import Foundation
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the whole database (every user) to a new SQLite file, checked with quick_check.",
+        abstract: "Copy the whole database (every user) to a new file: SQLite, or pg_dump's archive on PostgreSQL.",
         discussion: """
             The copy is one consistent snapshot taken with SQLite's online backup API; other processes may keep
             using the database meanwhile. An existing file is never overwritten. `engram restore` reads it back.
+            With a PostgreSQL URL, pg_dump writes the Engram schema as a custom-format archive (-Fc) from one
+            snapshot; pg_dump comes from --pg-bin, else $ENGRAM_PG_BIN, else PATH, and must be at least as new
+            as the server.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -18,13 +22,45 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("The backup file to create.", valueName: "file"))
     var output: String
 
+    @Option(
+        name: .customLong("pg-bin"),
+        help: ArgumentHelp(
+            "PostgreSQL's bin folder holding pg_dump (default: $ENGRAM_PG_BIN, else PATH).", valueName: "dir"))
+    var pgBin: String?
+
     mutating func run() async throws {
+        if let url = global.postgresURL {
+            let report = try await PostgresBackup.backup(
+                PostgresConfiguration(url: url), to: NSString(string: output).expandingTildeInPath,
+                tools: Self.toolsFolder(pgBin), logger: global.logger)
+            try Self.show(report, verb: "backed up", json: global.json)
+            return
+        }
         guard FileManager.default.fileExists(atPath: global.databasePath) else {
             throw EngramError(.invalidArgument, "No database exists at --db; check the path (or $ENGRAM_DB).")
         }
         let store = try global.openSQLiteStore()
         let report = try await store.backup(to: NSString(string: output).expandingTildeInPath)
         try Self.show(report, verb: "backed up", json: global.json)
+    }
+
+    /// The `--pg-bin` folder, if given.
+    static func toolsFolder(_ path: String?) -> URL? {
+        path.map { URL(fileURLWithPath: NSString(string: $0).expandingTildeInPath, isDirectory: true) }
+    }
+
+    /// Prints a PostgreSQL backup or restore report: rows per table, then one summary line (or the report as JSON).
+    static func show(_ report: PostgresBackupReport, verb: String, json: Bool) throws {
+        if json {
+            try Output.json(report)
+            return
+        }
+        let rows = report.rows.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }
+        Output.printTable(["TABLE", "ROWS"], rows, empty: "No tables.")
+        let direction = verb == "restored" ? "from" : "to"
+        Output.line(
+            "\(verb) schema \(report.schema) of database \(report.database) \(direction) \(report.file) (\(report.bytes) bytes, \(report.tool))"
+        )
     }
 
     /// Prints a backup or restore report: rows per table, then one summary line (or the report as JSON).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import EngramPostgres
 import EngramSQLite
 import Foundation
 
@@ -11,6 +12,9 @@ struct RestoreCommand: AsyncParsableCommand {
         discussion: """
             The backup is checked (an Engram SQLite database, quick_check ok) and copied next to --db, then renamed
             over it, so a failed restore leaves the database untouched. Stop every process using --db first.
+            With a PostgreSQL URL, pg_restore reads an archive made by engram backup into the URL's database
+            (created if missing) and schema (the archive's name), in one transaction that stops at the first error.
+            A schema that already has tables is refused unless --replace, which drops the archive's objects first.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -18,10 +22,23 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The backup file.", valueName: "file"))
     var file: String
 
-    @Flag(name: .long, help: "Overwrite the database at --db if it exists.")
+    @Flag(name: .long, help: "Overwrite the database at --db (on PostgreSQL: the schema's tables) if it exists.")
     var replace = false
 
+    @Option(
+        name: .customLong("pg-bin"),
+        help: ArgumentHelp(
+            "PostgreSQL's bin folder holding pg_restore (default: $ENGRAM_PG_BIN, else PATH).", valueName: "dir"))
+    var pgBin: String?
+
     mutating func run() async throws {
+        if let url = global.postgresURL {
+            let report = try await PostgresBackup.restore(
+                PostgresConfiguration(url: url), from: NSString(string: file).expandingTildeInPath,
+                tools: BackupCommand.toolsFolder(pgBin), replace: replace, logger: global.logger)
+            try BackupCommand.show(report, verb: "restored", json: global.json)
+            return
+        }
         let report = try SQLiteMemoryStore.restore(
             from: NSString(string: file).expandingTildeInPath, to: global.databasePath, replace: replace)
         try BackupCommand.show(report, verb: "restored", json: global.json)

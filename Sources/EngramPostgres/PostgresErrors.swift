@@ -34,6 +34,12 @@ enum PostgresErrors {
                 .storageFailure, "A statement ran past the statement timeout and was cancelled; nothing was written.")
         case "40001", "40P01":
             EngramError(.storageFailure, "The transaction conflicted with another one and was rolled back; retry it.")
+        case "42704":
+            // An undefined type or operator class: `vector` or `gin_trgm_ops` while migrating.
+            EngramError(
+                .storageFailure,
+                "The pgvector or pg_trgm extension is missing in database \(database); as a superuser run CREATE EXTENSION vector; CREATE EXTENSION pg_trgm; in it (or in template1 before creating it), then engram migrate up."
+            )
         case "42P01", "42883":
             EngramError(
                 .storageFailure,

@@ -1,4 +1,3 @@
-import Crypto
 import EngramCore
 import Foundation
 import PostgresNIO
@@ -433,17 +432,11 @@ extension PostgresMemoryStore {
     // MARK: Vector indexes
 
     /// The partial HNSW index of one model and dimension: its name and its `CREATE INDEX` statement.
-    /// DDL takes no binds, so the model is quoted as a string literal (single quotes doubled).
     static func vectorIndexDDL(model: String, dimension: Int) -> (name: String, sql: String) {
-        let digest = SHA256.hash(data: Data(model.utf8)).map { String(format: "%02x", $0) }.joined()
-        let name = "embeddings_hnsw_\(dimension)_\(digest.prefix(8))"
-        let literal = "'" + model.replacingOccurrences(of: "'", with: "''") + "'"
-        let sql = """
-            CREATE INDEX IF NOT EXISTS \(name) ON embeddings
-            USING hnsw ((embedding::vector(\(dimension))) vector_cosine_ops)
-            WHERE model = \(literal) AND dimension = \(dimension)
-            """
-        return (name, sql)
+        (
+            vectorIndexName(.hnsw, model: model, dimension: dimension),
+            vectorIndexDDL(.hnsw, model: model, dimension: dimension)
+        )
     }
 
     /// HNSW indexes `vector` columns of at most this many dimensions.
@@ -456,10 +449,12 @@ extension PostgresMemoryStore {
         let (name, sql) = Self.vectorIndexDDL(model: model, dimension: dimension)
         if vectorIndexes.withLock({ $0.contains(name) }) { return }
         let lockKey = "engram.vector_index.\(postgres.schema)"
+        // An IVFFlat index built by rebuildVectorIndexes(method: .ivfflat) serves the model as well.
+        let ivfflat = Self.vectorIndexName(.ivfflat, model: model, dimension: dimension)
         try await transaction(userID: nil) { connection in
             // An existing index needs no DDL (which would take a share lock on the table, even when it exists).
             let exists = try await connection.first(
-                "SELECT to_regclass(\(name)) IS NOT NULL", logger: self.logger
+                "SELECT to_regclass(\(name)) IS NOT NULL OR to_regclass(\(ivfflat)) IS NOT NULL", logger: self.logger
             ) { try $0.decode(Bool.self) }
             if exists == true { return }
             // Serialise index creation: concurrent CREATE INDEX IF NOT EXISTS of one name can collide.

@@ -22,6 +22,7 @@ extension PostgresMemoryStore {
     @discardableResult
     public func migrateUp(to target: Int? = nil, _ migrations: [PostgresMigration]? = nil) async throws -> [Int] {
         let migrations = try migrations ?? PostgresMigration.bundled()
+        try await requireExtensions()
         var applied: [Int] = []
         for migration in migrations where migration.version <= (target ?? Int.max) {
             let done = try await rawTransaction(userID: nil) { connection -> Bool in
@@ -76,6 +77,26 @@ extension PostgresMemoryStore {
             reverted.append(version)
         }
         return reverted
+    }
+
+    /// Throws, naming what to run, unless the database has the extensions the schema needs. Creating them
+    /// takes a superuser (pgvector is not a trusted extension), so the store never tries.
+    private func requireExtensions() async throws {
+        let missing = try await rawTransaction(userID: nil) { connection in
+            try await connection.rows(
+                """
+                SELECT name FROM unnest(ARRAY['vector', 'pg_trgm']) AS name
+                WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = name) ORDER BY name DESC
+                """, logger: self.logger
+            ) { try $0.decode(String.self) }
+        }
+        guard !missing.isEmpty else { return }
+        let names = missing.map { $0 == "vector" ? "pgvector" : $0 }.joined(separator: " and ")
+        let statements = missing.map { "CREATE EXTENSION \($0);" }.joined(separator: " ")
+        throw EngramError(
+            .storageFailure,
+            "The \(names) extension\(missing.count > 1 ? "s are" : " is") missing in database \(postgres.database); as a superuser run \(statements) in it (or in template1 before creating the database), then engram migrate up."
+        )
     }
 
     /// Takes the migration lock, creates the schema and version table if missing, and points the

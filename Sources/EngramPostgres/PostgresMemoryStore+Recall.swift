@@ -99,9 +99,13 @@ extension PostgresMemoryStore {
             }
         }
 
-        // Vectors: nearest first through the model's partial HNSW index, scanning on until enough rows pass
-        // the filters.
-        try await connection.query("SET LOCAL hnsw.iterative_scan = relaxed_order", logger: logger)
+        // Vectors: nearest first through the model's partial HNSW (or IVFFlat) index, scanning on until
+        // enough rows pass the filters.
+        try await connection.query(
+            """
+            SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.probes', '10', true)
+            """, logger: logger)
         var sql: PostgresQuery = """
             SELECT \(unescaped: Self.signalColumns), NULL::float8,
                 1 - (e.embedding::vector(\(unescaped: String(dimension))) <=> \(queryVector))

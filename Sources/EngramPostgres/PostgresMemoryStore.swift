@@ -165,14 +165,20 @@ public final class PostgresMemoryStore: Sendable {
     ) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                // One round trip scopes the transaction: its schema, and its user (or whole-store access).
+                // One round trip scopes the transaction: its schema, and its user (or whole-store access); and
+                // checks that the role may use the schema (without USAGE, names in it just look missing).
                 let searchPath = "\(postgres.schema), public"
-                try await connection.query(
+                let usable = try await connection.first(
                     """
                     SELECT set_config('search_path', \(searchPath), true),
                         set_config('engram.user_id', \(userID ?? ""), true),
-                        set_config('engram.admin', \(userID == nil ? "on" : "off"), true)
-                    """, logger: logger)
+                        set_config('engram.admin', \(userID == nil ? "on" : "off"), true),
+                        (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema))
+                    """, logger: logger
+                ) { try $0.decode((String, String, String, Bool?).self).3 }
+                if usable == false {
+                    throw PostgresErrors.engramError(sqlState: "42501", database: postgres.database)
+                }
                 return try await body(connection)
             }
         } catch {

@@ -1,0 +1,112 @@
+import EngramCore
+import Foundation
+import PostgresNIO
+import Testing
+
+@testable import EngramPostgres
+
+/// Seed 001's vector index operations on the real server: statistics per model and dimension, and rebuilds
+/// to IVFFlat and back to HNSW that keep recall working.
+@Suite(.enabled(if: serverAvailable, "needs ENGRAM_TEST_DATABASE_URL (scripts/test.sh starts the server)"))
+struct PostgresIndexTests {
+    private let facts = [
+        "The cat sleeps on the red sofa every afternoon",
+        "Alice drinks green tea with honey in the morning",
+        "The project deadline moved to the second week of March",
+        "Bob plays the cello in a string quartet on Sundays",
+        "The office printer on floor three jams with thick paper",
+    ]
+
+    private func remember(_ store: PostgresMemoryStore) async throws -> [String: String] {
+        _ = try await store.createUser(UserDraft(id: "alice"))
+        var ids: [String: String] = [:]
+        for fact in facts {
+            ids[fact] = try await store.remember(MemoryDraft(userID: "alice", content: fact)).memory.id
+        }
+        return ids
+    }
+
+    private func topResult(_ store: PostgresMemoryStore, _ text: String) async throws -> RecallResult? {
+        try await store.recall(RecallQuery(userID: "alice", text: text, k: 3)).first
+    }
+
+    @Test func statisticsListTheModelsHNSWIndex() async throws {
+        try await withIsolatedStore { store in
+            #expect(try await store.vectorIndexStatistics().isEmpty)
+            _ = try await self.remember(store)
+            let statistics = try await store.vectorIndexStatistics()
+            let index = try #require(statistics.first, "\(statistics)")
+            #expect(statistics.count == 1)
+            #expect(index.name == PostgresMemoryStore.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384))
+            #expect(index.model == store.embedder.model)
+            #expect(index.dimension == 384)
+            #expect(index.method == .hnsw)
+            #expect(index.rows == self.facts.count)
+            #expect(index.sizeBytes > 0)
+            #expect(index.scans >= 0)
+            #expect(index.lists == nil)
+            #expect(index.isValid)
+
+            // A second model gets an index of its own.
+            let narrow = try PostgresMemoryStore(
+                store.postgres, client: store.client, embedder: HashingEmbedder(dimension: 64), logger: testLogger)
+            _ = try await narrow.remember(MemoryDraft(userID: "alice", content: "A note in the small model"))
+            let both = try await store.vectorIndexStatistics()
+            #expect(Set(both.map(\.dimension)) == [64, 384], "\(both)")
+            #expect(both.first { $0.dimension == 64 }?.rows == 1)
+            #expect(both.first { $0.dimension == 64 }?.model == "hashing-v1-64")
+        }
+    }
+
+    @Test func rebuildToIVFFlatAndBackKeepsRecallWorking() async throws {
+        try await withIsolatedStore { store in
+            let ids = try await self.remember(store)
+            let query = "green tea with honey"
+            let target = ids["Alice drinks green tea with honey in the morning"]
+
+            let ivfflat = try await store.rebuildVectorIndexes(method: .ivfflat)
+            #expect(ivfflat == [PostgresMemoryStore.vectorIndexName(.ivfflat, model: "hashing-v1-384", dimension: 384)])
+            let afterIVFFlat = try await store.vectorIndexStatistics()
+            #expect(afterIVFFlat.map(\.method) == [.ivfflat], "\(afterIVFFlat)")
+            #expect(afterIVFFlat.first?.lists == 2)  // √5 ≈ 2.2
+            #expect(afterIVFFlat.first?.rows == self.facts.count)
+            let first = try await self.topResult(store, query)
+            #expect(first?.memory.id == target)
+            #expect(first?.matchedBy.contains("vector") == true)
+
+            // New memories still work, and a fresh store does not add an HNSW index beside the IVFFlat one.
+            let fresh = try PostgresMemoryStore(store.postgres, client: store.client, logger: testLogger)
+            _ = try await fresh.remember(MemoryDraft(userID: "alice", content: "Carol bakes sourdough bread"))
+            #expect(try await store.vectorIndexStatistics().map(\.method) == [.ivfflat])
+            #expect(try await self.topResult(fresh, "sourdough bread")?.memory.content == "Carol bakes sourdough bread")
+
+            let hnsw = try await store.rebuildVectorIndexes()
+            #expect(hnsw == [PostgresMemoryStore.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384)])
+            let afterHNSW = try await store.vectorIndexStatistics()
+            #expect(afterHNSW.map(\.method) == [.hnsw], "\(afterHNSW)")
+            #expect(afterHNSW.first?.rows == self.facts.count + 1)
+            #expect(try await self.topResult(store, query)?.memory.id == target)
+
+            // Rebuilding HNSW again reindexes the existing index in place.
+            #expect(try await store.rebuildVectorIndexes(method: .hnsw) == hnsw)
+            #expect(try await store.vectorIndexStatistics().map(\.name) == hnsw)
+        }
+    }
+
+    @Test func rebuildWithNoVectorsDoesNothing() async throws {
+        try await withIsolatedStore { store in
+            let rebuilt = try await store.rebuildVectorIndexes(method: .ivfflat)
+            #expect(rebuilt.isEmpty)
+            #expect(try await store.vectorIndexStatistics().isEmpty)
+        }
+    }
+
+    @Test func ivfflatListsFollowTheSquareRootOfTheRows() {
+        let ddl = PostgresMemoryStore.vectorIndexDDL(.ivfflat, model: "m'x", dimension: 8, rows: 10_000)
+        #expect(ddl.contains("WITH (lists = 100)"))
+        #expect(ddl.contains("model = 'm''x'"))
+        #expect(PostgresMemoryStore.vectorIndexDDL(.ivfflat, model: "m", dimension: 8).contains("lists = 1)"))
+        #expect(PostgresMemoryStore.predicateModel("((model = 'm''x'::text) AND (dimension = 8))") == "m'x")
+        #expect(PostgresMemoryStore.predicateDimension("((model = 'm''x'::text) AND (dimension = 8))") == 8)
+    }
+}
