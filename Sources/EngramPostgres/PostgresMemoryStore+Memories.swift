@@ -89,24 +89,7 @@ extension PostgresMemoryStore {
         _ connection: PostgresConnection, before: Memory, draft: MemoryDraft, hash: String, vector: [Float],
         at date: Date
     ) async throws -> RememberOutcome {
-        var after = before
-        after.entityData = (before.entityData ?? .emptyObject).merging(draft.entityData ?? .emptyObject)
-        after.entityUpdateCount += 1
-        after.entity?.type = draft.entity?.type ?? before.entity?.type
-        after.content = draft.content
-        after.contentHash = hash
-        after.contentJSON = draft.contentJSON ?? before.contentJSON
-        after.summary = draft.summary ?? before.summary
-        after.tags = union(before.tags, draft.tags)
-        after.keywords = union(before.keywords, draft.keywords)
-        after.metadata = before.metadata.merging(draft.metadata)
-        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
-        after.salience = max(before.salience, draft.salience)
-        after.importance = max(before.importance, draft.importance)
-        after.strength = configuration.decay.reinforced(before, at: date)
-        after.lastReinforcedAt = date
-        after.validTo = nil
-        after.updatedAt = date
+        let after = before.mergingEntity(draft, contentHash: hash, decay: configuration.decay, at: date)
         try await updateMemoryRow(connection, after)
         if before.contentHash != hash {
             try await replaceEmbedding(connection, memory: after, vector: vector, at: date)
@@ -120,27 +103,12 @@ extension PostgresMemoryStore {
     private func reinforce(
         _ connection: PostgresConnection, before: Memory, draft: MemoryDraft, at date: Date
     ) async throws -> RememberOutcome {
-        var after = before
-        after.strength = configuration.decay.reinforced(before, at: date)
-        after.lastReinforcedAt = date
-        after.accessCount += 1
-        after.lastAccessedAt = date
-        after.salience = max(before.salience, draft.salience)
-        after.importance = max(before.importance, draft.importance)
-        after.tags = union(before.tags, draft.tags)
-        after.keywords = union(before.keywords, draft.keywords)
-        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
-        after.updatedAt = date
+        let after = before.reinforced(by: draft, decay: configuration.decay, at: date)
         try await updateMemoryRow(connection, after)
         try await audit(
             connection, userID: after.userID, action: "memory.reinforce", targetType: "memory", targetID: after.id,
             before: before, after: after, at: date)
         return RememberOutcome(memory: after, action: .reinforced)
-    }
-
-    private func union(_ first: [String], _ second: [String]) -> [String] {
-        var seen = Set(first)
-        return first + second.filter { seen.insert($0).inserted }
     }
 
     /// Decodes `seq` and the memory columns of a row.

@@ -81,24 +81,7 @@ extension SQLiteMemoryStore {
     ) throws -> (RememberOutcome, Int64, Bool) {
         let seq: Int64 = row["seq"]
         let before = try Decode.memory(row)
-        var after = before
-        after.entityData = (before.entityData ?? .emptyObject).merging(draft.entityData ?? .emptyObject)
-        after.entityUpdateCount += 1
-        after.entity?.type = draft.entity?.type ?? before.entity?.type
-        after.content = draft.content
-        after.contentHash = hash
-        after.contentJSON = draft.contentJSON ?? before.contentJSON
-        after.summary = draft.summary ?? before.summary
-        after.tags = union(before.tags, draft.tags)
-        after.keywords = union(before.keywords, draft.keywords)
-        after.metadata = before.metadata.merging(draft.metadata)
-        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
-        after.salience = max(before.salience, draft.salience)
-        after.importance = max(before.importance, draft.importance)
-        after.strength = configuration.decay.reinforced(before, at: date)
-        after.lastReinforcedAt = date
-        after.validTo = nil
-        after.updatedAt = date
+        let after = before.mergingEntity(draft, contentHash: hash, decay: configuration.decay, at: date)
         try updateMemoryRow(db, after)
         let contentChanged = before.contentHash != hash
         if contentChanged {
@@ -115,27 +98,12 @@ extension SQLiteMemoryStore {
     ) throws -> (RememberOutcome, Int64, Bool) {
         let seq: Int64 = row["seq"]
         let before = try Decode.memory(row)
-        var after = before
-        after.strength = configuration.decay.reinforced(before, at: date)
-        after.lastReinforcedAt = date
-        after.accessCount += 1
-        after.lastAccessedAt = date
-        after.salience = max(before.salience, draft.salience)
-        after.importance = max(before.importance, draft.importance)
-        after.tags = union(before.tags, draft.tags)
-        after.keywords = union(before.keywords, draft.keywords)
-        after.sourceMessageIDs = union(before.sourceMessageIDs, draft.sourceMessageIDs)
-        after.updatedAt = date
+        let after = before.reinforced(by: draft, decay: configuration.decay, at: date)
         try updateMemoryRow(db, after)
         try audit(
             db, userID: after.userID, action: "memory.reinforce", targetType: "memory", targetID: after.id,
             before: before, after: after, at: date)
         return (RememberOutcome(memory: after, action: .reinforced), seq, false)
-    }
-
-    private func union(_ first: [String], _ second: [String]) -> [String] {
-        var seen = Set(first)
-        return first + second.filter { seen.insert($0).inserted }
     }
 
     public func memory(userID: String, id: String) async throws -> Memory {
