@@ -49,3 +49,29 @@ extension Memory {
         return first + second.filter { seen.insert($0).inserted }
     }
 }
+
+extension Memory {
+    /// This memory with `patch` applied: new content is re-hashed, a new sector takes that sector's decay rate,
+    /// fields the patch leaves `nil` stay as they are.
+    public func applying(_ patch: MemoryPatch, decay: DecayPolicy, at date: Date) -> Memory {
+        var after = self
+        if let content = patch.content {
+            after.content = content
+            after.contentHash = ContentHash.of(content)
+        }
+        if let sector = patch.sector {
+            after.sector = sector
+            after.decayRate = decay.rate(for: sector)
+        }
+        after.summary = patch.summary ?? summary
+        after.contextType = patch.contextType ?? contextType
+        after.salience = patch.salience ?? salience
+        after.importance = patch.importance ?? importance
+        after.tags = patch.tags ?? tags
+        after.keywords = patch.keywords ?? keywords
+        after.category = patch.category ?? category
+        after.metadata = patch.metadata ?? metadata
+        after.updatedAt = date
+        return after
+    }
+}

@@ -156,24 +156,7 @@ extension PostgresMemoryStore {
         return try await transaction(userID: userID) { connection in
             try await self.requireUser(connection, userID)
             let (_, before) = try await self.fetchMemory(connection, userID: userID, id, forUpdate: true)
-            var after = before
-            if let content = patch.content {
-                after.content = content
-                after.contentHash = ContentHash.of(content)
-            }
-            if let sector = patch.sector {
-                after.sector = sector
-                after.decayRate = self.configuration.decay.rate(for: sector)
-            }
-            after.summary = patch.summary ?? before.summary
-            after.contextType = patch.contextType ?? before.contextType
-            after.salience = patch.salience ?? before.salience
-            after.importance = patch.importance ?? before.importance
-            after.tags = patch.tags ?? before.tags
-            after.keywords = patch.keywords ?? before.keywords
-            after.category = patch.category ?? before.category
-            after.metadata = patch.metadata ?? before.metadata
-            after.updatedAt = date
+            let after = before.applying(patch, decay: self.configuration.decay, at: date)
             try await self.updateMemoryRow(connection, after)
             if embedded != nil || after.sector != before.sector {
                 var current = embedded

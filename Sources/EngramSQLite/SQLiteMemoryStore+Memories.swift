@@ -147,24 +147,7 @@ extension SQLiteMemoryStore {
         let result = try await write { db in
             try self.requireUser(db, userID)
             let (seq, before) = try self.fetchMemory(db, userID: userID, id)
-            var after = before
-            if let content = patch.content {
-                after.content = content
-                after.contentHash = ContentHash.of(content)
-            }
-            if let sector = patch.sector {
-                after.sector = sector
-                after.decayRate = self.configuration.decay.rate(for: sector)
-            }
-            after.summary = patch.summary ?? before.summary
-            after.contextType = patch.contextType ?? before.contextType
-            after.salience = patch.salience ?? before.salience
-            after.importance = patch.importance ?? before.importance
-            after.tags = patch.tags ?? before.tags
-            after.keywords = patch.keywords ?? before.keywords
-            after.category = patch.category ?? before.category
-            after.metadata = patch.metadata ?? before.metadata
-            after.updatedAt = date
+            let after = before.applying(patch, decay: self.configuration.decay, at: date)
             try self.updateMemoryRow(db, after)
             let versionBefore = try VectorCache.version(db, userID: userID)
             var vector: [Float]? = nil
