@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "EngramCore", targets: ["EngramCore"]),
         .library(name: "EngramSQLite", targets: ["EngramSQLite"]),
         .library(name: "EngramPostgres", targets: ["EngramPostgres"]),
+        .library(name: "EngramEmbeddings", targets: ["EngramEmbeddings"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
     dependencies: [
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -50,12 +53,30 @@ let package = Package(
             resources: [.copy("Migrations")],
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "EngramEmbeddings",
+            dependencies: [
+                "EngramCore",
+                "COpenBLAS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "EngramCLI",
             dependencies: [
                 "EngramCore",
                 "EngramSQLite",
                 "EngramPostgres",
+                "EngramEmbeddings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +103,16 @@ let package = Package(
         .testTarget(
             name: "EngramPostgresTests",
             dependencies: ["EngramCore", "EngramPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramEmbeddingsTests",
+            dependencies: [
+                "EngramCore", "EngramEmbeddings",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
