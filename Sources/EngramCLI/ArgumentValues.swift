@@ -47,4 +47,24 @@ enum ArgumentValues {
         guard days.isFinite, days > 0 else { throw ValidationError("\(option) must be a positive number of days.") }
         return days * 86_400
     }
+
+    /// The UTF-8 text of the file at `path` (`-`: standard input); text that is not UTF-8 throws `notText`.
+    static func text(of path: String, what: String, notText: EngramError.Code = .invalidArgument) throws -> String {
+        let data =
+            path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+        guard let data else {
+            throw EngramError(.invalidArgument, "Cannot read the \(what); check the path and its permissions.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw EngramError(notText, "The \(what) is not UTF-8 text; convert it to UTF-8. Nothing was written.")
+        }
+        return text
+    }
+
+    /// The lines of the file at `path` (`-`: standard input), without line ends.
+    static func lines(of path: String) throws -> [String] {
+        try text(of: path, what: "file").split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0.hasSuffix("\r") ? $0.dropLast() : $0)
+        }
+    }
 }

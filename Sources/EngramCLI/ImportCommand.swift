@@ -15,7 +15,7 @@ struct ImportCommand: AsyncParsableCommand {
     var file: String
 
     mutating func run() async throws {
-        let records = try Self.parse(try readText())
+        let records = try Self.parse(try ArgumentValues.text(of: file, what: "import file", notText: .malformedImport))
         try await global.withStore { store in
             let report = records.isEmpty ? ImportReport(imported: [:]) : try await store.importRecords(records)
             if global.json {
@@ -37,21 +37,5 @@ struct ImportCommand: AsyncParsableCommand {
             records.append(try ExportCodec.record(String(line), lineNumber: index + 1))
         }
         return records
-    }
-
-    private func readText() throws -> String {
-        let data: Data?
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            data = FileManager.default.contents(atPath: file)
-        }
-        guard let data else {
-            throw EngramError(.invalidArgument, "Cannot read the import file; check the path and its permissions.")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EngramError(.malformedImport, "The import file is not UTF-8 text; nothing was imported.")
-        }
-        return text
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import EngramCore
 
-/// `engram remember TEXT`: stores a long-term memory.
+/// `engram remember TEXT`: stores a long-term memory. `engram remember --file PATH` stores one memory per line,
+/// in batches of one transaction each (the bulk path).
 struct RememberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remember",
@@ -9,8 +10,14 @@ struct RememberCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "What to remember.")
-    var text: String
+    @Argument(help: "What to remember (or use --file).")
+    var text: String?
+
+    @Option(help: "Remember every non-empty line of this file ('-' for standard input), with the options below.")
+    var file: String?
+
+    @Option(help: "Memories per transaction with --file (1…10000).")
+    var batch = 500
 
     @Option(help: "episodic, semantic, procedural, emotional or reflective.")
     var sector = Sector.semantic.rawValue
@@ -64,7 +71,20 @@ struct RememberCommand: AsyncParsableCommand {
         var memory: Memory
     }
 
+    /// What a `--file` run did.
+    struct FileReport: Codable {
+        var memories: Int
+        var batches: Int
+        var actions: [String: Int]
+    }
+
     func validate() throws {
+        if (text == nil) == (file == nil) {
+            throw ValidationError("Pass the text to remember, or --file PATH, but not both.")
+        }
+        if !(1...InputValidator.maxBatch).contains(batch) {
+            throw ValidationError("--batch must be between 1 and \(InputValidator.maxBatch).")
+        }
         if (entitySystem == nil) != (entityID == nil) {
             throw ValidationError("Pass --entity-system and --entity-id together to name an entity.")
         }
@@ -76,7 +96,7 @@ struct RememberCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         var draft = MemoryDraft(
-            userID: global.userID, content: text, agentID: agent, sessionID: session,
+            userID: global.userID, content: text ?? "", agentID: agent, sessionID: session,
             sector: try Sector.parse(sector), contextType: try ContextType.parse(contextType),
             salience: salience, importance: importance, tags: tags, keywords: keywords, category: category,
             metadata: try ArgumentValues.json(metadata, field: "--metadata") ?? .emptyObject,
@@ -85,12 +105,52 @@ struct RememberCommand: AsyncParsableCommand {
             draft.entity = EntityReference(system: entitySystem, id: entityID, type: entityType)
             draft.entityData = try ArgumentValues.json(entityData, field: "--entity-data")
         }
+        if let file {
+            try await rememberLines(of: file, like: draft)
+            return
+        }
         try await global.withStore { store in
             let outcome = try await store.remember(draft)
             if global.json {
                 try Output.json(Report(action: outcome.action, id: outcome.memory.id, memory: outcome.memory))
             } else {
                 Output.line("\(outcome.action.rawValue) \(outcome.memory.id)")
+            }
+        }
+    }
+
+    /// One memory per non-empty line, `batch` per transaction. Batches before a failing one stay stored; the
+    /// error says how many lines were stored.
+    private func rememberLines(of path: String, like template: MemoryDraft) async throws {
+        let lines = try ArgumentValues.lines(of: path).filter { !$0.allSatisfy(\.isWhitespace) }
+        let batchSize = batch
+        try await global.withStore { store in
+            var report = FileReport(memories: 0, batches: 0, actions: [:])
+            for start in stride(from: 0, to: lines.count, by: batchSize) {
+                let drafts = lines[start..<min(start + batchSize, lines.count)].map { line in
+                    var draft = template
+                    draft.content = line
+                    return draft
+                }
+                let outcomes: [RememberOutcome]
+                do {
+                    outcomes = try await store.rememberAll(drafts)
+                } catch let error as EngramError {
+                    throw EngramError(
+                        error.code,
+                        "Lines \(start + 1)–\(start + drafts.count) were not stored (\(report.memories) before them were): \(error.message)"
+                    )
+                }
+                report.memories += outcomes.count
+                report.batches += 1
+                for outcome in outcomes { report.actions[outcome.action.rawValue, default: 0] += 1 }
+            }
+            if global.json {
+                try Output.json(report)
+            } else {
+                let actions = report.actions.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+                Output.line(
+                    "\(report.memories) memories in \(report.batches) batches: \(actions.joined(separator: ", "))")
             }
         }
     }

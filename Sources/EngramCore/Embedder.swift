@@ -14,3 +14,14 @@ extension Embedder {
         try await embed([text])[0]
     }
 }
+
+extension Embedder {
+    /// One vector per draft: the draft's own embedding when it brings one, the others embedded in one batch.
+    public func vectors(for drafts: [MemoryDraft]) async throws -> [[Float]] {
+        let missing = drafts.indices.filter { drafts[$0].embedding == nil }
+        let embedded = try await embed(missing.map { drafts[$0].content })
+        var vectors = drafts.map { $0.embedding ?? [] }
+        for (index, vector) in zip(missing, embedded) { vectors[index] = vector }
+        return vectors
+    }
+}

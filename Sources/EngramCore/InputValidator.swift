@@ -128,6 +128,30 @@ public struct InputValidator: Sendable {
         return draft
     }
 
+    /// The most drafts one `rememberAll` call takes.
+    public static let maxBatch = 10_000
+
+    /// Validated drafts of one batch: every draft valid, all of one user, at most ``maxBatch``.
+    /// A failing draft is named by its position (1-based).
+    public func memories(_ drafts: [MemoryDraft], dimension: Int) throws -> [MemoryDraft] {
+        guard drafts.count <= Self.maxBatch else {
+            throw EngramError(
+                .invalidArgument, "A batch holds at most \(Self.maxBatch) memories; split it into smaller batches.")
+        }
+        let validated = try drafts.enumerated().map { index, draft in
+            do {
+                return try memory(draft, dimension: dimension)
+            } catch let error as EngramError where drafts.count > 1 {
+                throw EngramError(error.code, "Memory \(index + 1) of the batch: \(error.message)")
+            }
+        }
+        if let first = validated.first, validated.contains(where: { $0.userID != first.userID }) {
+            throw EngramError(
+                .invalidArgument, "A batch belongs to one user; send each user's memories in a batch of its own.")
+        }
+        return validated
+    }
+
     /// A validated memory patch.
     public func patch(_ patch: MemoryPatch) throws -> MemoryPatch {
         var patch = patch

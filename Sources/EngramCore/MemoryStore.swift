@@ -72,6 +72,10 @@ public protocol MemoryStore: Sendable {
     /// Stores a memory. Same content hash for the user → reinforces the existing memory;
     /// same entity `(system, id)` → merges the entity data and counts the update.
     func remember(_ draft: MemoryDraft) async throws -> RememberOutcome
+    /// Stores many memories of one user in one transaction, embedding them in one batch: the bulk path.
+    /// Each draft follows `remember`'s rules in order, so a later draft with the same content reinforces an
+    /// earlier one. All or nothing; at most ``InputValidator/maxBatch`` drafts.
+    func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome]
     /// One memory.
     func memory(userID: String, id: String) async throws -> Memory
     /// Memories matching `filters`, newest first.

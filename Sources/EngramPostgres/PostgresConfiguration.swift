@@ -22,11 +22,18 @@ public struct PostgresConfiguration: Sendable, Hashable {
     public var tls: TLSMode = .prefer
     /// The schema holding Engram's tables; created by `engram init`/`migrate up`.
     public var schema: String = "engram"
-    /// The most connections the pool opens.
+    /// The most connections the pool opens (URL `pool_size`).
     public var poolSize: Int = 10
+    /// Connections the pool keeps open even when idle (URL `pool_min`).
+    public var minimumConnections: Int = 0
+    /// How long opening a connection may take (URL `connect_timeout`, seconds, as libpq).
     public var connectTimeout: Duration = .seconds(10)
+    /// Idle connections above the minimum close after this long (URL `idle_timeout`, seconds): the pool's recycling.
     public var idleTimeout: Duration = .seconds(60)
-    /// Each statement is cancelled by the server after this long.
+    /// Idle connections are pinged with `SELECT 1` this often and replaced when dead, so a request never gets a
+    /// broken connection after a server restart: the pool's pre-ping (URL `keepalive`, seconds; 0 turns it off).
+    public var keepAliveInterval: Duration? = .seconds(30)
+    /// Each statement is cancelled by the server after this long (URL `statement_timeout`, milliseconds; 0: never).
     public var statementTimeout: Duration = .seconds(30)
     public var applicationName: String = "engram"
     /// Apply pending migrations on the store's first transaction (as the SQLite store does on open).
@@ -78,6 +85,22 @@ public struct PostgresConfiguration: Sendable, Hashable {
         }
         if let name = query["application_name"], !name.isEmpty { applicationName = name }
         if let schema = query["schema"], !schema.isEmpty { self.schema = schema }
+        func number(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let text = query[name] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw invalid("has \(name)=\(text); use a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        if let value = try number("pool_size", in: 1...1_000) { poolSize = value }
+        if let value = try number("pool_min", in: 0...1_000) { minimumConnections = value }
+        guard minimumConnections <= poolSize else { throw invalid("has pool_min above pool_size") }
+        if let value = try number("connect_timeout", in: 1...3_600) { connectTimeout = .seconds(value) }
+        if let value = try number("idle_timeout", in: 1...86_400) { idleTimeout = .seconds(value) }
+        if let value = try number("statement_timeout", in: 0...86_400_000) { statementTimeout = .milliseconds(value) }
+        if let value = try number("keepalive", in: 0...86_400) {
+            keepAliveInterval = value == 0 ? nil : .seconds(value)
+        }
         try Self.checkIdentifier(self.schema, field: "schema")
     }
 

@@ -84,19 +84,25 @@ extension PostgresMemoryStore {
             var imported: [String: Int] = [:]
             var users: [User] = []
             var sessions: [Session] = []
-            for (index, record) in records.enumerated() {
+            for run in Self.runs(of: records) {
+                let table = records[run.lowerBound].table
                 do {
-                    try await self.insert(connection, record)
+                    try await self.insert(connection, records[run])
                 } catch {
                     let cause = self.translate(error)
+                    let position =
+                        run.count == 1
+                        ? "Record \(run.lowerBound + 1)" : "Records \(run.lowerBound + 1)–\(run.upperBound)"
                     throw EngramError(
                         cause.code,
-                        "Record \(index + 1) (table \(record.table)) was rejected: \(cause.message) Nothing was imported."
+                        "\(position) (table \(table)) \(run.count == 1 ? "was" : "were") rejected: \(cause.message) Nothing was imported."
                     )
                 }
-                imported[record.table, default: 0] += 1
-                if case .user(let user) = record { users.append(user) }
-                if case .session(let session) = record { sessions.append(session) }
+                imported[table, default: 0] += run.count
+                for record in records[run] {
+                    if case .user(let user) = record { users.append(user) }
+                    if case .session(let session) = record { sessions.append(session) }
+                }
             }
             // Triggers counted the rows as they came; restore the exported values exactly.
             for user in users {
@@ -120,7 +126,61 @@ extension PostgresMemoryStore {
         }
     }
 
-    /// Inserts one exported row verbatim.
+    /// The records in runs that one statement inserts: up to 1,000 consecutive memories, embeddings or audit
+    /// lines (the bulk tables); every other record alone.
+    static func runs(of records: [ExportRecord]) -> [Range<Int>] {
+        let bulk: Set<String> = ["memories", "embeddings", "audit_log"]
+        var runs: [Range<Int>] = []
+        var start = 0
+        for index in records.indices.dropFirst() {
+            let table = records[index].table
+            if table != records[start].table || !bulk.contains(table) || index - start == 1_000 {
+                runs.append(start..<index)
+                start = index
+            }
+        }
+        if !records.isEmpty { runs.append(start..<records.count) }
+        return runs
+    }
+
+    /// Inserts exported rows of one table verbatim.
+    private func insert(_ connection: PostgresConnection, _ records: ArraySlice<ExportRecord>) async throws {
+        var memories: [Memory] = []
+        var embeddings: [StoredEmbedding] = []
+        var entries: [AuditEntry] = []
+        for record in records {
+            switch record {
+            case .memory(let memory): memories.append(memory)
+            case .embedding(let embedding):
+                guard embedding.vector.count == embedding.dimension, embedding.vector.allSatisfy(\.isFinite) else {
+                    throw EngramError(
+                        .invalidVector, "An embedding's vector does not match its dimension or is not finite.")
+                }
+                embeddings.append(embedding)
+            case .audit(let entry): entries.append(entry)
+            default: try await insert(connection, record)
+            }
+        }
+        try await insertMemories(connection, memories)
+        try await insertEmbeddings(connection, embeddings)
+        for chunk in entries.indices.chunked(by: 1_000) {
+            var query = PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest,
+                        after_digest, created_at) VALUES
+                    """)
+            for index in chunk {
+                let entry = entries[index]
+                query.sql += index == chunk.lowerBound ? " " : ", "
+                query.sql += try query.row(
+                    entry.userID, entry.id, entry.actor, entry.action, entry.targetType, entry.targetID,
+                    entry.beforeDigest, entry.afterDigest, entry.createdAt.timestamp)
+            }
+            try await connection.query(query, logger: logger)
+        }
+    }
+
+    /// Inserts one exported row of a table without a bulk path, verbatim.
     private func insert(_ connection: PostgresConnection, _ record: ExportRecord) async throws {
         switch record {
         case .user(let user):
@@ -154,25 +214,12 @@ extension PostgresMemoryStore {
                     \(message.inputTokens), \(message.outputTokens), \(message.createdAt.timestamp))
                 """, logger: logger)
         case .workingFact(let fact): try await insertFact(connection, fact)
-        case .memory(let memory): try await insertMemory(connection, memory)
-        case .embedding(let embedding):
-            guard embedding.vector.count == embedding.dimension, embedding.vector.allSatisfy(\.isFinite) else {
-                throw EngramError(
-                    .invalidVector, "An embedding's vector does not match its dimension or is not finite.")
-            }
-            try await insertEmbedding(connection, embedding)
+        case .memory, .embedding, .audit:
+            try await insert(connection, [record][...])
         case .link(let link): try await insertLink(connection, link)
         case .emotion(let emotion): try await upsertEmotion(connection, emotion)
         case .sessionState(let state): try await insertState(connection, state)
         case .feedback(let feedback): try await insertFeedback(connection, feedback)
-        case .audit(let entry):
-            try await connection.query(
-                """
-                INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest,
-                    after_digest, created_at)
-                VALUES (\(entry.userID), \(entry.id), \(entry.actor), \(entry.action), \(entry.targetType),
-                    \(entry.targetID), \(entry.beforeDigest), \(entry.afterDigest), \(entry.createdAt.timestamp))
-                """, logger: logger)
         }
     }
 }

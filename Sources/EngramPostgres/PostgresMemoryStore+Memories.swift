@@ -3,114 +3,6 @@ import Foundation
 import PostgresNIO
 
 extension PostgresMemoryStore {
-    public func remember(_ draft: MemoryDraft) async throws -> RememberOutcome {
-        let draft = try validator.memory(draft, dimension: embedder.dimension)
-        let vector: [Float]
-        if let given = draft.embedding {
-            vector = given
-        } else {
-            vector = try await embedder.embed(draft.content)
-        }
-        let date = now()
-        try await ensureVectorIndex(model: embedder.model, dimension: embedder.dimension)
-        return try await transaction(userID: draft.userID) { connection in
-            try await self.requireUser(connection, draft.userID)
-            if let sessionID = draft.sessionID {
-                try await self.requireSession(connection, userID: draft.userID, sessionID)
-            }
-            if let agentID = draft.agentID { try await self.requireAgent(connection, userID: draft.userID, agentID) }
-            if let parentID = draft.parentID {
-                _ = try await self.fetchMemory(connection, userID: draft.userID, parentID)
-            }
-            try await self.requireMessages(connection, userID: draft.userID, draft.sourceMessageIDs)
-            let outcome = try await self.rememberInTransaction(connection, draft, vector: vector, at: date)
-            try await self.touchUser(connection, draft.userID, at: date)
-            return outcome
-        }
-    }
-
-    /// Entity merge, content-hash reinforcement or a new row. Concurrent writers of the same entity or
-    /// content take the same transaction-scoped advisory lock first, so they end in one row.
-    private func rememberInTransaction(
-        _ connection: PostgresConnection, _ draft: MemoryDraft, vector: [Float], at date: Date
-    ) async throws -> RememberOutcome {
-        let hash = ContentHash.of(draft.content)
-        if let entity = draft.entity {
-            let key = "entity:\(draft.userID):\(entity.system):\(entity.id)"
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(key)))", logger: logger)
-            if let (_, before) = try await connection.first(
-                """
-                SELECT seq, \(unescaped: Decode.memoryColumns) FROM memories
-                WHERE user_id = \(draft.userID) AND entity_system = \(entity.system) AND entity_id = \(entity.id)
-                FOR UPDATE
-                """, logger: logger, Self.seqAndMemory)
-            {
-                return try await mergeEntity(
-                    connection, before: before, draft: draft, hash: hash, vector: vector, at: date)
-            }
-        } else {
-            let key = "\(draft.userID):\(hash)"
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(key)))", logger: logger)
-            if let (_, before) = try await connection.first(
-                """
-                SELECT seq, \(unescaped: Decode.memoryColumns) FROM memories
-                WHERE user_id = \(draft.userID) AND content_hash = \(hash) AND entity_id IS NULL
-                    AND (valid_to IS NULL OR valid_to > \(date.timestamp))
-                ORDER BY created_at, seq LIMIT 1
-                FOR UPDATE
-                """, logger: logger, Self.seqAndMemory)
-            {
-                return try await reinforce(connection, before: before, draft: draft, at: date)
-            }
-        }
-        let memory = Memory(
-            id: UUID().uuidString.lowercased(), userID: draft.userID, agentID: draft.agentID,
-            sessionID: draft.sessionID, content: draft.content, contentJSON: draft.contentJSON, summary: draft.summary,
-            sector: draft.sector, contextType: draft.contextType, salience: draft.salience,
-            importance: draft.importance, strength: 1, decayRate: configuration.decay.rate(for: draft.sector),
-            accessCount: 0, lastAccessedAt: nil, lastReinforcedAt: date, createdAt: date, updatedAt: date,
-            validFrom: draft.validFrom.map { Timestamp($0).date } ?? date, validTo: nil, tags: draft.tags,
-            keywords: draft.keywords, category: draft.category, metadata: draft.metadata, entity: draft.entity,
-            entityData: draft.entityData, entityUpdateCount: 0, parentID: draft.parentID, isAtomic: draft.isAtomic,
-            sourceMessageIDs: draft.sourceMessageIDs, contentHash: hash)
-        try await insertMemory(connection, memory)
-        try await insertEmbedding(
-            connection,
-            StoredEmbedding(
-                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                dimension: embedder.dimension, vector: vector, createdAt: date))
-        try await audit(
-            connection, userID: memory.userID, action: "memory.create", targetType: "memory", targetID: memory.id,
-            before: Nothing?.none, after: memory, at: date)
-        return RememberOutcome(memory: memory, action: .created)
-    }
-
-    private func mergeEntity(
-        _ connection: PostgresConnection, before: Memory, draft: MemoryDraft, hash: String, vector: [Float],
-        at date: Date
-    ) async throws -> RememberOutcome {
-        let after = before.mergingEntity(draft, contentHash: hash, decay: configuration.decay, at: date)
-        try await updateMemoryRow(connection, after)
-        if before.contentHash != hash {
-            try await replaceEmbedding(connection, memory: after, vector: vector, at: date)
-        }
-        try await audit(
-            connection, userID: after.userID, action: "memory.merge", targetType: "memory", targetID: after.id,
-            before: before, after: after, at: date)
-        return RememberOutcome(memory: after, action: .merged)
-    }
-
-    private func reinforce(
-        _ connection: PostgresConnection, before: Memory, draft: MemoryDraft, at date: Date
-    ) async throws -> RememberOutcome {
-        let after = before.reinforced(by: draft, decay: configuration.decay, at: date)
-        try await updateMemoryRow(connection, after)
-        try await audit(
-            connection, userID: after.userID, action: "memory.reinforce", targetType: "memory", targetID: after.id,
-            before: before, after: after, at: date)
-        return RememberOutcome(memory: after, action: .reinforced)
-    }
-
     /// Decodes `seq` and the memory columns of a row.
     static func seqAndMemory(_ row: PostgresRow) throws -> (Int64, Memory) {
         (try Columns(row)["seq", as: Int64.self], try Decode.memory(row))
@@ -264,29 +156,32 @@ extension PostgresMemoryStore {
 
     // MARK: Row writers, shared with import
 
-    /// Inserts a memory row as it is; returns its row number.
-    @discardableResult
-    func insertMemory(_ connection: PostgresConnection, _ memory: Memory) async throws -> Int64 {
-        let seq = try await connection.first(
-            """
-            INSERT INTO memories (user_id, id, agent_id, session_id, content, content_json, summary, sector,
-                context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
-                last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category,
-                metadata, entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id,
-                is_atomic, source_message_ids, content_hash)
-            VALUES (\(memory.userID), \(memory.id), \(memory.agentID), \(memory.sessionID), \(memory.content),
-                \(memory.contentJSON?.jsonb), \(memory.summary), \(memory.sector.rawValue),
-                \(memory.contextType.rawValue), \(memory.salience), \(memory.importance), \(memory.strength),
-                \(memory.decayRate), \(memory.accessCount), \(memory.lastAccessedAt?.timestamp),
-                \(memory.lastReinforcedAt.timestamp), \(memory.createdAt.timestamp), \(memory.updatedAt.timestamp),
-                \(memory.validFrom.timestamp), \(memory.validTo?.timestamp), \(memory.tags), \(memory.keywords),
-                \(memory.category), \(memory.metadata.jsonb), \(memory.entity?.system), \(memory.entity?.id),
-                \(memory.entity?.type), \(memory.entityData?.jsonb), \(memory.entityUpdateCount), \(memory.parentID),
-                \(memory.isAtomic), \(memory.sourceMessageIDs), \(memory.contentHash))
-            RETURNING seq
-            """, logger: logger
-        ) { try $0.decode(Int64.self) }
-        return seq ?? 0
+    /// Inserts memory rows as they are, in multi-row statements.
+    func insertMemories(_ connection: PostgresConnection, _ memories: [Memory]) async throws {
+        for chunk in memories.indices.chunked(by: 1_000) {
+            var query = PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO memories (user_id, id, agent_id, session_id, content, content_json, summary, sector,
+                        context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
+                        last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category,
+                        metadata, entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id,
+                        is_atomic, source_message_ids, content_hash) VALUES
+                    """)
+            for index in chunk {
+                let memory = memories[index]
+                query.sql += index == chunk.lowerBound ? " " : ", "
+                query.sql += try query.row(
+                    memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content,
+                    memory.contentJSON?.jsonb, memory.summary, memory.sector.rawValue, memory.contextType.rawValue,
+                    memory.salience, memory.importance, memory.strength, memory.decayRate, memory.accessCount,
+                    memory.lastAccessedAt?.timestamp, memory.lastReinforcedAt.timestamp, memory.createdAt.timestamp,
+                    memory.updatedAt.timestamp, memory.validFrom.timestamp, memory.validTo?.timestamp, memory.tags,
+                    memory.keywords, memory.category, memory.metadata.jsonb, memory.entity?.system, memory.entity?.id,
+                    memory.entity?.type, memory.entityData?.jsonb, memory.entityUpdateCount, memory.parentID,
+                    memory.isAtomic, memory.sourceMessageIDs, memory.contentHash)
+            }
+            try await connection.query(query, logger: logger)
+        }
     }
 
     /// Writes every column of `memory` to its row.
@@ -312,14 +207,24 @@ extension PostgresMemoryStore {
             """, logger: logger)
     }
 
-    func insertEmbedding(_ connection: PostgresConnection, _ embedding: StoredEmbedding) async throws {
-        let vector = PGVector(embedding.vector, oid: try await vectorType(connection))
-        try await connection.query(
-            """
-            INSERT INTO embeddings (user_id, memory_id, sector, model, dimension, embedding, created_at)
-            VALUES (\(embedding.userID), \(embedding.memoryID), \(embedding.sector.rawValue), \(embedding.model),
-                \(embedding.dimension), \(vector), \(embedding.createdAt.timestamp))
-            """, logger: logger)
+    /// Inserts embedding rows, in multi-row statements with binary vector binds.
+    func insertEmbeddings(_ connection: PostgresConnection, _ embeddings: [StoredEmbedding]) async throws {
+        guard !embeddings.isEmpty else { return }
+        let oid = try await vectorType(connection)
+        for chunk in embeddings.indices.chunked(by: 1_000) {
+            var query = PostgresQuery(
+                unsafeSQL:
+                    "INSERT INTO embeddings (user_id, memory_id, sector, model, dimension, embedding, created_at) VALUES"
+            )
+            for index in chunk {
+                let embedding = embeddings[index]
+                query.sql += index == chunk.lowerBound ? " " : ", "
+                query.sql += try query.row(
+                    embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model,
+                    embedding.dimension, PGVector(embedding.vector, oid: oid), embedding.createdAt.timestamp)
+            }
+            try await connection.query(query, logger: logger)
+        }
     }
 
     /// Replaces the memory's vector of the store's model with `vector`, under the memory's sector.
@@ -331,11 +236,13 @@ extension PostgresMemoryStore {
             DELETE FROM embeddings WHERE user_id = \(memory.userID) AND memory_id = \(memory.id)
                 AND model = \(embedder.model) AND dimension = \(embedder.dimension)
             """, logger: logger)
-        try await insertEmbedding(
+        try await insertEmbeddings(
             connection,
-            StoredEmbedding(
-                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                dimension: embedder.dimension, vector: vector, createdAt: date))
+            [
+                StoredEmbedding(
+                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
+                    dimension: embedder.dimension, vector: vector, createdAt: date)
+            ])
     }
 
     private func currentVector(_ connection: PostgresConnection, memory: Memory) async throws -> [Float]? {
@@ -452,5 +359,16 @@ extension PostgresQuery {
     mutating func bind(_ value: some PostgresThrowingDynamicTypeEncodable) throws -> String {
         try binds.append(value)
         return "$\(binds.count)"
+    }
+
+    /// Binds `values` (`nil` as NULL) and returns their placeholders as one row of a multi-row `VALUES`: `($n, …)`.
+    mutating func row<each Value: PostgresThrowingDynamicTypeEncodable>(_ values: repeat (each Value)?) throws -> String
+    {
+        var placeholders: [String] = []
+        for value in repeat each values {
+            try binds.append(value)
+            placeholders.append("$\(binds.count)")
+        }
+        return "(" + placeholders.joined(separator: ", ") + ")"
     }
 }

@@ -98,11 +98,14 @@ public final class PostgresMemoryStore: Sendable {
                 database: postgres.database)
         }
         configuration.options.maximumConnections = postgres.poolSize
+        configuration.options.minimumConnections = postgres.minimumConnections
         configuration.options.connectTimeout = postgres.connectTimeout
         configuration.options.connectionIdleTimeout = postgres.idleTimeout
+        configuration.options.keepAliveBehavior = postgres.keepAliveInterval.map { .init(frequency: $0) }
+        let timeout = postgres.statementTimeout.components
         configuration.options.additionalStartupParameters = [
             ("application_name", postgres.applicationName),
-            ("statement_timeout", "\(postgres.statementTimeout.components.seconds * 1000)"),
+            ("statement_timeout", "\(timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)"),
         ]
         return configuration
     }

@@ -4,106 +4,94 @@ import GRDB
 
 extension SQLiteMemoryStore {
     public func remember(_ draft: MemoryDraft) async throws -> RememberOutcome {
-        let draft = try validator.memory(draft, dimension: embedder.dimension)
-        let vector: [Float]
-        if let given = draft.embedding {
-            vector = given
-        } else {
-            vector = try await embedder.embed(draft.content)
-        }
+        try await rememberAll([draft])[0]
+    }
+
+    /// The bulk path: one transaction, one embedding batch, and the drafts applied in order by ``RememberPlan``.
+    public func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome] {
+        let drafts = try validator.memories(drafts, dimension: embedder.dimension)
+        guard let userID = drafts.first?.userID else { return [] }
+        let embeddings = try await embedder.vectors(for: drafts)
         let date = now()
         let result = try await write { db in
-            try self.requireUser(db, draft.userID)
-            if let sessionID = draft.sessionID { try self.requireSession(db, userID: draft.userID, sessionID) }
-            if let agentID = draft.agentID { try self.requireAgent(db, userID: draft.userID, agentID) }
-            if let parentID = draft.parentID { _ = try self.fetchMemory(db, userID: draft.userID, parentID) }
-            try self.requireMessages(db, userID: draft.userID, draft.sourceMessageIDs)
-            let before = try VectorCache.version(db, userID: draft.userID)
-            let (outcome, seq, vectorWritten) = try self.rememberInTransaction(db, draft, vector: vector, at: date)
-            try self.touchUser(db, draft.userID, at: date)
-            let after = try VectorCache.version(db, userID: draft.userID)
-            return (outcome, seq, vectorWritten, before, after)
-        }
-        let (outcome, seq, vectorWritten, before, after) = result
-        if vectorWritten {
-            vectors.apply(userID: draft.userID, before: before, after: after, upserts: [(seq, vector)], removals: [])
-        }
-        return outcome
-    }
-
-    /// Entity merge, content-hash reinforcement or a new row; returns whether the vector was (re)written.
-    private func rememberInTransaction(
-        _ db: Database, _ draft: MemoryDraft, vector: [Float], at date: Date
-    ) throws -> (RememberOutcome, Int64, Bool) {
-        let hash = ContentHash.of(draft.content)
-        if let entity = draft.entity {
-            if let row = try Row.fetchOne(
-                db, cached: "SELECT * FROM memories WHERE user_id = ? AND entity_system = ? AND entity_id = ?",
-                arguments: [draft.userID, entity.system, entity.id])
-            {
-                return try mergeEntity(db, row: row, draft: draft, hash: hash, vector: vector, at: date)
+            try self.requireUser(db, userID)
+            try self.requireReferences(db, userID: userID, drafts)
+            let before = try VectorCache.version(db, userID: userID)
+            var plan = RememberPlan(
+                existing: try self.existingMemories(db, userID: userID, drafts, at: date),
+                decay: self.configuration.decay)
+            for (draft, vector) in zip(drafts, embeddings) { plan.apply(draft, vector: vector, at: date) }
+            var upserts: [(Int64, [Float])] = []
+            for memory in plan.created {
+                let seq = try self.insertMemory(db, memory)
+                if let vector = plan.vectors[memory.id] {
+                    try self.insertEmbedding(db, self.storedEmbedding(memory, vector, at: date))
+                    upserts.append((seq, vector))
+                }
             }
-        } else if let row = try Row.fetchOne(
-            db,
-            cached: """
-                SELECT * FROM memories WHERE user_id = ? AND content_hash = ? AND entity_id IS NULL
-                    AND (valid_to IS NULL OR valid_to > ?)
-                ORDER BY created_at LIMIT 1
-                """,
-            arguments: [draft.userID, hash, date.millis])
-        {
-            return try reinforce(db, row: row, draft: draft, at: date)
+            for memory in plan.updated {
+                try self.updateMemoryRow(db, memory)
+                if let vector = plan.vectors[memory.id] {
+                    try self.replaceEmbedding(db, memory: memory, vector: vector, at: date)
+                    upserts.append((try self.fetchMemory(db, userID: userID, memory.id).seq, vector))
+                }
+            }
+            for event in plan.events {
+                try self.audit(
+                    db, userID: userID, action: event.action, targetType: "memory", targetID: event.memoryID,
+                    beforeDigest: event.beforeDigest, afterDigest: event.afterDigest, at: date)
+            }
+            try self.touchUser(db, userID, at: date)
+            let after = try VectorCache.version(db, userID: userID)
+            return (plan.outcomes, upserts, before, after)
         }
-        let memory = Memory(
-            id: UUID().uuidString.lowercased(), userID: draft.userID, agentID: draft.agentID,
-            sessionID: draft.sessionID, content: draft.content, contentJSON: draft.contentJSON, summary: draft.summary,
-            sector: draft.sector, contextType: draft.contextType, salience: draft.salience,
-            importance: draft.importance, strength: 1, decayRate: configuration.decay.rate(for: draft.sector),
-            accessCount: 0, lastAccessedAt: nil, lastReinforcedAt: date, createdAt: date, updatedAt: date,
-            validFrom: draft.validFrom?.stored ?? date, validTo: nil, tags: draft.tags, keywords: draft.keywords,
-            category: draft.category, metadata: draft.metadata, entity: draft.entity, entityData: draft.entityData,
-            entityUpdateCount: 0, parentID: draft.parentID, isAtomic: draft.isAtomic,
-            sourceMessageIDs: draft.sourceMessageIDs, contentHash: hash)
-        let seq = try insertMemory(db, memory)
-        try insertEmbedding(
-            db,
-            StoredEmbedding(
-                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                dimension: embedder.dimension, vector: vector, createdAt: date))
-        try audit(
-            db, userID: memory.userID, action: "memory.create", targetType: "memory", targetID: memory.id,
-            before: Nothing?.none, after: memory, at: date)
-        return (RememberOutcome(memory: memory, action: .created), seq, true)
+        let (outcomes, upserts, before, after) = result
+        vectors.apply(userID: userID, before: before, after: after, upserts: upserts, removals: [])
+        return outcomes
     }
 
-    private func mergeEntity(
-        _ db: Database, row: Row, draft: MemoryDraft, hash: String, vector: [Float], at date: Date
-    ) throws -> (RememberOutcome, Int64, Bool) {
-        let seq: Int64 = row["seq"]
-        let before = try Decode.memory(row)
-        let after = before.mergingEntity(draft, contentHash: hash, decay: configuration.decay, at: date)
-        try updateMemoryRow(db, after)
-        let contentChanged = before.contentHash != hash
-        if contentChanged {
-            try replaceEmbedding(db, memory: after, vector: vector, at: date)
-        }
-        try audit(
-            db, userID: after.userID, action: "memory.merge", targetType: "memory", targetID: after.id,
-            before: before, after: after, at: date)
-        return (RememberOutcome(memory: after, action: .merged), seq, contentChanged)
+    /// Checks every session, agent, parent and source message the drafts name, each once.
+    private func requireReferences(_ db: Database, userID: String, _ drafts: [MemoryDraft]) throws {
+        for sessionID in Set(drafts.compactMap(\.sessionID)) { try requireSession(db, userID: userID, sessionID) }
+        for agentID in Set(drafts.compactMap(\.agentID)) { try requireAgent(db, userID: userID, agentID) }
+        for parentID in Set(drafts.compactMap(\.parentID)) { _ = try fetchMemory(db, userID: userID, parentID) }
+        try requireMessages(db, userID: userID, Array(Set(drafts.flatMap(\.sourceMessageIDs))))
     }
 
-    private func reinforce(
-        _ db: Database, row: Row, draft: MemoryDraft, at date: Date
-    ) throws -> (RememberOutcome, Int64, Bool) {
-        let seq: Int64 = row["seq"]
-        let before = try Decode.memory(row)
-        let after = before.reinforced(by: draft, decay: configuration.decay, at: date)
-        try updateMemoryRow(db, after)
-        try audit(
-            db, userID: after.userID, action: "memory.reinforce", targetType: "memory", targetID: after.id,
-            before: before, after: after, at: date)
-        return (RememberOutcome(memory: after, action: .reinforced), seq, false)
+    /// The memories the drafts can merge into or reinforce: their entities, and live memories of their contents.
+    private func existingMemories(
+        _ db: Database, userID: String, _ drafts: [MemoryDraft], at date: Date
+    ) throws -> [Memory] {
+        let keys = RememberPlan.keys(of: drafts)
+        var rows: [Row] = []
+        for chunk in keys.entityIDs.indices.chunked(by: 500) {
+            let ids = Array(keys.entityIDs[chunk])
+            rows += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM memories WHERE user_id = ? AND entity_id IN (\(databaseQuestionMarks(count: ids.count)))
+                    """,
+                arguments: StatementArguments([userID] + ids))
+        }
+        for chunk in keys.hashes.indices.chunked(by: 500) {
+            let hashes = Array(keys.hashes[chunk])
+            rows += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM memories
+                    WHERE user_id = ? AND content_hash IN (\(databaseQuestionMarks(count: hashes.count)))
+                        AND entity_id IS NULL AND (valid_to IS NULL OR valid_to > ?)
+                    """,
+                arguments: StatementArguments([userID] + hashes + [date.millis]))
+        }
+        let ordered = rows.sorted { ($0["created_at"] as Int64, $0["seq"] as Int64) < ($1["created_at"], $1["seq"]) }
+        return try ordered.map(Decode.memory)
+    }
+
+    func storedEmbedding(_ memory: Memory, _ vector: [Float], at date: Date) -> StoredEmbedding {
+        StoredEmbedding(
+            memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
+            dimension: embedder.dimension, vector: vector, createdAt: date)
     }
 
     public func memory(userID: String, id: String) async throws -> Memory {

@@ -158,6 +158,17 @@ extension SQLiteMemoryStore {
         _ db: Database, userID: String, action: String, targetType: String, targetID: String,
         before: (some Encodable)?, after: (some Encodable)?, at date: Date
     ) throws {
+        try audit(
+            db, userID: userID, action: action, targetType: targetType, targetID: targetID,
+            beforeDigest: before.map { ContentHash.digest($0) }, afterDigest: after.map { ContentHash.digest($0) },
+            at: date)
+    }
+
+    /// Appends one audit line whose digests are already computed.
+    func audit(
+        _ db: Database, userID: String, action: String, targetType: String, targetID: String, beforeDigest: String?,
+        afterDigest: String?, at date: Date
+    ) throws {
         try db.run(
             sql: """
                 INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest,
@@ -165,8 +176,8 @@ extension SQLiteMemoryStore {
                 VALUES (?, COALESCE((SELECT id FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT 1), 0) + 1, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                userID, userID, configuration.actor, action, targetType, targetID,
-                before.map { ContentHash.digest($0) }, after.map { ContentHash.digest($0) }, date.millis,
+                userID, userID, configuration.actor, action, targetType, targetID, beforeDigest, afterDigest,
+                date.millis,
             ])
     }
 

@@ -18,6 +18,30 @@ struct MemoryCommandTests {
         _ = try await CLI.run(["init", "--db", db, "--user", "alice"])
     }
 
+    @Test func rememberFileStoresEveryLineInBatches() async throws {
+        try await initialise()
+        let notes = try temporary.file("notes.txt")
+        let lines = (1...7).map { "Note number \($0) about the garden" } + ["", "Note number 3 about the garden"]
+        try lines.joined(separator: "\n").write(toFile: notes, atomically: true, encoding: .utf8)
+        let report = try await CLI.json(
+            RememberCommand.FileReport.self,
+            ["remember", "--file", notes, "--batch", "3", "--tag", "garden", "--db", db, "--user", "alice"])
+        #expect(report.memories == 8)
+        #expect(report.batches == 3)
+        #expect(report.actions == ["created": 7, "reinforced": 1])
+        let recall = try await CLI.json(
+            RecallCommand.Report.self, ["recall", "number 5", "-k", "1", "--db", db, "--user", "alice"])
+        #expect(recall.results.first?.memory.content == "Note number 5 about the garden")
+        #expect(recall.results.first?.memory.tags == ["garden"])
+
+        let both = await CLI.execute(["remember", "text", "--file", notes, "--db", db, "--user", "alice"])
+        #expect(both.exitCode != 0)
+        #expect(both.error.contains("not both"))
+        let missing = await CLI.execute(["remember", "--file", "/no/such/file", "--db", db, "--user", "alice"])
+        #expect(missing.exitCode != 0)
+        #expect(missing.error.contains("invalid_argument"))
+    }
+
     @Test func rememberThenRecallFindsIt() async throws {
         try await initialise()
         let remembered = try await CLI.json(

@@ -41,8 +41,11 @@ struct OutputTests {
         let run = await CLI.execute(["--help"])
         #expect(run.exitCode == 0)
         #expect(run.output.contains("USAGE: engram"))
-        let usage = await CLI.execute(["remember"])
+        let usage = await CLI.execute(["import"])
         #expect(usage.exitCode == 64)
         #expect(usage.error.contains("Missing expected argument"))
+        let nothing = await CLI.execute(["remember"])
+        #expect(nothing.exitCode == 64)
+        #expect(nothing.error.contains("Pass the text to remember, or --file PATH"))
     }
 }

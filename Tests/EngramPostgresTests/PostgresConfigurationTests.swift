@@ -16,6 +16,39 @@ import Testing
         #expect(configuration.schema == "engram")
     }
 
+    @Test func poolAndTimeoutSettingsComeFromTheURLAndReachThePool() throws {
+        let configuration = try PostgresConfiguration(
+            url: "postgresql://u@h/db?pool_size=4&pool_min=2&connect_timeout=3&idle_timeout=120"
+                + "&statement_timeout=2500&keepalive=15")
+        #expect(configuration.poolSize == 4)
+        #expect(configuration.minimumConnections == 2)
+        #expect(configuration.connectTimeout == .seconds(3))
+        #expect(configuration.idleTimeout == .seconds(120))
+        #expect(configuration.statementTimeout == .milliseconds(2500))
+        #expect(configuration.keepAliveInterval == .seconds(15))
+        let pool = PostgresMemoryStore.clientConfiguration(configuration)
+        #expect(pool.options.maximumConnections == 4)
+        #expect(pool.options.minimumConnections == 2)
+        #expect(pool.options.connectTimeout == .seconds(3))
+        #expect(pool.options.connectionIdleTimeout == .seconds(120))
+        #expect(pool.options.keepAliveBehavior?.frequency == .seconds(15))
+        let parameters = Dictionary(uniqueKeysWithValues: pool.options.additionalStartupParameters)
+        #expect(parameters["statement_timeout"] == "2500")
+        #expect(parameters["application_name"] == "engram")
+        let noKeepAlive = try PostgresConfiguration(url: "postgresql://u@h/db?keepalive=0")
+        #expect(PostgresMemoryStore.clientConfiguration(noKeepAlive).options.keepAliveBehavior == nil)
+    }
+
+    @Test(arguments: [
+        "pool_size=0", "pool_size=ten", "pool_min=5&pool_size=2", "connect_timeout=-1", "statement_timeout=1.5",
+    ])
+    func badPoolSettingsAreRejected(query: String) async {
+        let error = await expectEngramError(.invalidArgument) {
+            try PostgresConfiguration(url: "postgresql://u@h/db?\(query)")
+        }
+        #expect(error?.message.contains("postgresql://") == true)
+    }
+
     @Test func aUnixSocketURLUsesTheSocketInTheGivenFolder() throws {
         let configuration = try PostgresConfiguration(
             url: "postgresql://engram:secret@/engram?host=/cloudsql/project:region:instance")

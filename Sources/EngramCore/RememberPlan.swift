@@ -1,0 +1,144 @@
+import Foundation
+
+extension Memory {
+    /// A new memory from a validated draft: full strength, the sector's decay rate, valid from the draft's
+    /// `validFrom` or now.
+    public static func created(
+        from draft: MemoryDraft, id: String = UUID().uuidString.lowercased(), decay: DecayPolicy, at date: Date
+    ) -> Memory {
+        Memory(
+            id: id, userID: draft.userID, agentID: draft.agentID, sessionID: draft.sessionID, content: draft.content,
+            contentJSON: draft.contentJSON, summary: draft.summary, sector: draft.sector,
+            contextType: draft.contextType, salience: draft.salience, importance: draft.importance, strength: 1,
+            decayRate: decay.rate(for: draft.sector), accessCount: 0, lastAccessedAt: nil, lastReinforcedAt: date,
+            createdAt: date, updatedAt: date, validFrom: draft.validFrom.map(Self.storedDate) ?? date, validTo: nil,
+            tags: draft.tags, keywords: draft.keywords, category: draft.category, metadata: draft.metadata,
+            entity: draft.entity, entityData: draft.entityData, entityUpdateCount: 0, parentID: draft.parentID,
+            isAtomic: draft.isAtomic, sourceMessageIDs: draft.sourceMessageIDs,
+            contentHash: ContentHash.of(draft.content))
+    }
+
+    /// Dates are stored to the millisecond.
+    static func storedDate(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+}
+
+/// What a batch of `remember` drafts does, worked out in memory: the rows to insert and update, the vectors
+/// to write and the audit events. A store locks and loads the rows the drafts can touch (``keys(of:)``), then
+/// applies the drafts in order, so a later draft reinforces or merges into an earlier one exactly as
+/// consecutive `remember` calls would; then it writes the plan in a few multi-row statements.
+public struct RememberPlan: Sendable {
+    /// One audit line of the plan.
+    public struct Event: Sendable, Hashable {
+        public var action: String
+        public var memoryID: String
+        public var beforeDigest: String?
+        public var afterDigest: String
+    }
+
+    /// One outcome per draft, in order.
+    public private(set) var outcomes: [RememberOutcome] = []
+    /// Audit lines, in order.
+    public private(set) var events: [Event] = []
+    /// Vectors to write (memory id → vector), for new memories and for entities whose content changed.
+    public private(set) var vectors: [String: [Float]] = [:]
+
+    private var memories: [String: Memory] = [:]
+    private var newIDs: [String] = []
+    private var touchedIDs: [String] = []
+    private var byEntity: [EntityKey: String] = [:]
+    private var byHash: [String: String] = [:]
+    private let decay: DecayPolicy
+
+    private struct EntityKey: Hashable {
+        var system: String
+        var id: String
+    }
+
+    /// A plan over `existing`: the rows that ``keys(of:)`` names, oldest first.
+    public init(existing: [Memory], decay: DecayPolicy) {
+        self.decay = decay
+        for memory in existing {
+            memories[memory.id] = memory
+            if let entity = memory.entity {
+                byEntity[EntityKey(system: entity.system, id: entity.id)] = memory.id
+            } else if byHash[memory.contentHash] == nil {
+                byHash[memory.contentHash] = memory.id
+            }
+        }
+    }
+
+    /// The lock keys and lookups a batch needs: the entities it writes and the content hashes of the rest.
+    public static func keys(of drafts: [MemoryDraft]) -> (locks: [String], entityIDs: [String], hashes: [String]) {
+        var locks: Set<String> = []
+        var entityIDs: Set<String> = []
+        var hashes: Set<String> = []
+        for draft in drafts {
+            if let entity = draft.entity {
+                locks.insert("entity:\(draft.userID):\(entity.system):\(entity.id)")
+                entityIDs.insert(entity.id)
+            } else {
+                let hash = ContentHash.of(draft.content)
+                locks.insert("\(draft.userID):\(hash)")
+                hashes.insert(hash)
+            }
+        }
+        return (locks.sorted(), entityIDs.sorted(), hashes.sorted())
+    }
+
+    /// New memories, in their final state, in creation order.
+    public var created: [Memory] { newIDs.compactMap { memories[$0] } }
+    /// Existing memories the batch changed, in their final state.
+    public var updated: [Memory] { touchedIDs.compactMap { memories[$0] } }
+    /// Whether `id` is one of the batch's new memories.
+    public func isNew(_ id: String) -> Bool { newIDs.contains(id) }
+
+    /// Applies one validated draft: merges into its entity, reinforces a live memory of the same content, or
+    /// creates a memory.
+    public mutating func apply(_ draft: MemoryDraft, vector: [Float], at date: Date) {
+        let hash = ContentHash.of(draft.content)
+        if let entity = draft.entity {
+            let key = EntityKey(system: entity.system, id: entity.id)
+            if let id = byEntity[key], let before = memories[id] {
+                let after = before.mergingEntity(draft, contentHash: hash, decay: decay, at: date)
+                if before.contentHash != hash { vectors[id] = vector }
+                record(.merged, "memory.merge", before: before, after: after)
+            } else {
+                let memory = create(draft, vector: vector, at: date)
+                byEntity[key] = memory.id
+            }
+        } else if let id = byHash[hash], let before = memories[id], before.validTo.map({ $0 > date }) ?? true {
+            record(
+                .reinforced, "memory.reinforce", before: before,
+                after: before.reinforced(by: draft, decay: decay, at: date))
+        } else {
+            byHash[hash] = create(draft, vector: vector, at: date).id
+        }
+    }
+
+    private mutating func create(_ draft: MemoryDraft, vector: [Float], at date: Date) -> Memory {
+        let memory = Memory.created(from: draft, decay: decay, at: date)
+        newIDs.append(memory.id)
+        vectors[memory.id] = vector
+        record(.created, "memory.create", before: nil, after: memory)
+        return memory
+    }
+
+    private mutating func record(_ action: RememberAction, _ name: String, before: Memory?, after: Memory) {
+        if before != nil, !newIDs.contains(after.id), !touchedIDs.contains(after.id) { touchedIDs.append(after.id) }
+        memories[after.id] = after
+        outcomes.append(RememberOutcome(memory: after, action: action))
+        events.append(
+            Event(
+                action: name, memoryID: after.id, beforeDigest: before.map { ContentHash.digest($0) },
+                afterDigest: ContentHash.digest(after)))
+    }
+}
+
+extension Range<Int> {
+    /// Consecutive sub-ranges of at most `size` elements: how stores split bulk writes into statements.
+    public func chunked(by size: Int) -> [Range<Int>] {
+        stride(from: lowerBound, to: upperBound, by: size).map { $0..<Swift.min($0 + size, upperBound) }
+    }
+}
