@@ -15,13 +15,32 @@ extension Embedder {
     }
 }
 
-extension Embedder {
-    /// One vector per draft: the draft's own embedding when it brings one, the others embedded in one batch.
-    public func vectors(for drafts: [MemoryDraft]) async throws -> [[Float]] {
-        let missing = drafts.indices.filter { drafts[$0].embedding == nil }
-        let embedded = try await embed(missing.map { drafts[$0].content })
-        var vectors = drafts.map { $0.embedding ?? [] }
-        for (index, vector) in zip(missing, embedded) { vectors[index] = vector }
-        return vectors
+/// Vectors of one model for a batch of texts.
+public struct EmbeddedBatch: Sendable {
+    public var model: EmbeddingModel
+    public var vectors: [[Float]]
+}
+
+extension EmbedderSet {
+    /// The vectors of every write model for `texts`, configured model first. A text's `precomputed` vector (when
+    /// given) stands for the configured model; everything else is embedded in one batch per model.
+    public func vectors(
+        for texts: [String], precomputed: [[Float]?] = [], active: EmbeddingModel?
+    ) async throws -> [EmbeddedBatch] {
+        var batches: [EmbeddedBatch] = []
+        for (position, embedder) in writeEmbedders(active: active).enumerated() {
+            let given = position == 0 ? precomputed : []
+            let missing = texts.indices.filter { $0 >= given.count || given[$0] == nil }
+            let embedded = try await embedder.embed(missing.map { texts[$0] })
+            var vectors = texts.indices.map { $0 < given.count ? given[$0] ?? [] : [] }
+            for (index, vector) in zip(missing, embedded) { vectors[index] = vector }
+            batches.append(EmbeddedBatch(model: EmbeddingModel(embedder), vectors: vectors))
+        }
+        return batches
+    }
+
+    /// The vectors of every write model for `drafts`; a draft's own embedding stands for the configured model.
+    public func vectors(for drafts: [MemoryDraft], active: EmbeddingModel?) async throws -> [EmbeddedBatch] {
+        try await vectors(for: drafts.map(\.content), precomputed: drafts.map(\.embedding), active: active)
     }
 }

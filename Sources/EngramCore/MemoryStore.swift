@@ -123,6 +123,15 @@ public protocol MemoryStore: Sendable {
     /// Decay sweep, TTL expiry, orphan cleanup and age-based purge for one user.
     func maintain(userID: String, options: MaintenanceOptions) async throws -> MaintenanceReport
 
+    /// The configured and active embedding models and how many memories lack a vector of the configured one.
+    func embeddingStatus() async throws -> EmbeddingStatus
+    /// Embeds, in batches of `batchSize`, every memory (of every user) that lacks a vector of the configured model,
+    /// reporting progress after each batch; then switches recall to the configured model. Recall keeps using the
+    /// previous model's vectors until the set is complete. With `prune`, vectors of other models are then deleted.
+    /// Safe to interrupt and run again: it resumes where it stopped.
+    func reembed(batchSize: Int, prune: Bool, progress: @Sendable (ReembedProgress) -> Void) async throws
+        -> ReembedReport
+
     /// Checks the connection, the schema and the database's own integrity.
     func health() async -> StoreHealth
 

@@ -41,8 +41,9 @@ public struct RememberPlan: Sendable {
     public private(set) var outcomes: [RememberOutcome] = []
     /// Audit lines, in order.
     public private(set) var events: [Event] = []
-    /// Vectors to write (memory id → vector), for new memories and for entities whose content changed.
-    public private(set) var vectors: [String: [Float]] = [:]
+    /// Memories whose vectors to write, each with the position of the draft whose content they embed: new
+    /// memories, and entities whose content changed.
+    public private(set) var vectorSources: [String: Int] = [:]
 
     private var memories: [String: Memory] = [:]
     private var newIDs: [String] = []
@@ -94,18 +95,18 @@ public struct RememberPlan: Sendable {
     /// Whether `id` is one of the batch's new memories.
     public func isNew(_ id: String) -> Bool { newIDs.contains(id) }
 
-    /// Applies one validated draft: merges into its entity, reinforces a live memory of the same content, or
-    /// creates a memory.
-    public mutating func apply(_ draft: MemoryDraft, vector: [Float], at date: Date) {
+    /// Applies the validated draft at position `index` of the batch: merges into its entity, reinforces a live
+    /// memory of the same content, or creates a memory.
+    public mutating func apply(_ draft: MemoryDraft, index: Int, at date: Date) {
         let hash = ContentHash.of(draft.content)
         if let entity = draft.entity {
             let key = EntityKey(system: entity.system, id: entity.id)
             if let id = byEntity[key], let before = memories[id] {
                 let after = before.mergingEntity(draft, contentHash: hash, decay: decay, at: date)
-                if before.contentHash != hash { vectors[id] = vector }
+                if before.contentHash != hash { vectorSources[id] = index }
                 record(.merged, "memory.merge", before: before, after: after)
             } else {
-                let memory = create(draft, vector: vector, at: date)
+                let memory = create(draft, index: index, at: date)
                 byEntity[key] = memory.id
             }
         } else if let id = byHash[hash], let before = memories[id], before.validTo.map({ $0 > date }) ?? true {
@@ -113,14 +114,14 @@ public struct RememberPlan: Sendable {
                 .reinforced, "memory.reinforce", before: before,
                 after: before.reinforced(by: draft, decay: decay, at: date))
         } else {
-            byHash[hash] = create(draft, vector: vector, at: date).id
+            byHash[hash] = create(draft, index: index, at: date).id
         }
     }
 
-    private mutating func create(_ draft: MemoryDraft, vector: [Float], at date: Date) -> Memory {
+    private mutating func create(_ draft: MemoryDraft, index: Int, at date: Date) -> Memory {
         let memory = Memory.created(from: draft, decay: decay, at: date)
         newIDs.append(memory.id)
-        vectors[memory.id] = vector
+        vectorSources[memory.id] = index
         record(.created, "memory.create", before: nil, after: memory)
         return memory
     }

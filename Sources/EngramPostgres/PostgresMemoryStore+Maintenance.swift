@@ -148,7 +148,7 @@ extension PostgresMemoryStore {
     }
 
     /// How many rows a `… RETURNING 1` statement touched.
-    private func deletedCount(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> Int {
+    func deletedCount(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> Int {
         try await connection.query(query, logger: logger).collect().count
     }
 

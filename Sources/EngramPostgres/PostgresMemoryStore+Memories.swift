@@ -38,24 +38,27 @@ extension PostgresMemoryStore {
         let id = try validator.identifier(id, field: "memory id")
         let patch = try validator.patch(patch)
         if let metadata = patch.metadata { _ = try validator.optionalText(metadata.jsonText, field: "metadata") }
-        var newVector: [Float]? = nil
-        if let content = patch.content { newVector = try await embedder.embed(content) }
-        let date = now()
-        let embedded = newVector
-        if patch.content != nil || patch.sector != nil {
-            try await ensureVectorIndex(model: embedder.model, dimension: embedder.dimension)
+        var batches: [EmbeddedBatch] = []
+        if let content = patch.content {
+            batches = try await embedders.vectors(for: [content], active: try await activeModel())
         }
+        for batch in batches { try await ensureVectorIndex(model: batch.model.model, dimension: batch.model.dimension) }
+        let date = now()
+        let embedded = batches
         return try await transaction(userID: userID) { connection in
             try await self.requireUser(connection, userID)
             let (_, before) = try await self.fetchMemory(connection, userID: userID, id, forUpdate: true)
             let after = before.applying(patch, decay: self.configuration.decay, at: date)
             try await self.updateMemoryRow(connection, after)
-            if embedded != nil || after.sector != before.sector {
-                var current = embedded
-                if current == nil { current = try await self.currentVector(connection, memory: before) }
-                if let current {
-                    try await self.replaceEmbedding(connection, memory: after, vector: current, at: date)
-                }
+            if !embedded.isEmpty {
+                try await self.writeVectors(connection, [after], sources: [id: 0], embedded, at: date)
+            } else if after.sector != before.sector {
+                // Same vectors, filed under the new sector.
+                try await connection.query(
+                    """
+                    UPDATE embeddings SET sector = \(after.sector.rawValue)
+                    WHERE user_id = \(userID) AND memory_id = \(id)
+                    """, logger: self.logger)
             }
             try await self.audit(
                 connection, userID: userID, action: "memory.update", targetType: "memory", targetID: id,
@@ -225,35 +228,6 @@ extension PostgresMemoryStore {
             }
             try await connection.query(query, logger: logger)
         }
-    }
-
-    /// Replaces the memory's vector of the store's model with `vector`, under the memory's sector.
-    func replaceEmbedding(
-        _ connection: PostgresConnection, memory: Memory, vector: [Float], at date: Date
-    ) async throws {
-        try await connection.query(
-            """
-            DELETE FROM embeddings WHERE user_id = \(memory.userID) AND memory_id = \(memory.id)
-                AND model = \(embedder.model) AND dimension = \(embedder.dimension)
-            """, logger: logger)
-        try await insertEmbeddings(
-            connection,
-            [
-                StoredEmbedding(
-                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                    dimension: embedder.dimension, vector: vector, createdAt: date)
-            ])
-    }
-
-    private func currentVector(_ connection: PostgresConnection, memory: Memory) async throws -> [Float]? {
-        try await connection.first(
-            """
-            SELECT embedding FROM embeddings
-            WHERE user_id = \(memory.userID) AND memory_id = \(memory.id) AND model = \(embedder.model)
-                AND dimension = \(embedder.dimension)
-            ORDER BY sector = \(memory.sector.rawValue) DESC LIMIT 1
-            """, logger: logger
-        ) { try $0.decode(PGVector.self).values }
     }
 
     func fetchEmotion(_ connection: PostgresConnection, userID: String, memoryID: String) async throws -> Emotion? {

@@ -5,11 +5,15 @@ import PostgresNIO
 extension PostgresMemoryStore {
     public func recall(_ query: RecallQuery) async throws -> [RecallResult] {
         let query = try validator.recall(query)
+        // Rank with the active model only: its vectors, and the query embedded by its embedder.
+        let embedder = embedders.recallEmbedder(active: try await activeModel())
+        let model = EmbeddingModel(embedder)
         let queryVector = try await embedder.embed(query.text)
         let date = now()
         let (ranked, memories, sources, expansions) = try await transaction(userID: query.userID) { connection in
             try await self.requireUser(connection, query.userID)
-            let found = try await self.candidates(connection, query: query, vector: queryVector, at: date)
+            let found = try await self.candidates(
+                connection, query: query, vector: queryVector, model: model, at: date)
             let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
             let memories = try await self.memories(
                 connection, userID: query.userID, ids: ranked.map(\.candidate.memoryID))
@@ -51,14 +55,16 @@ extension PostgresMemoryStore {
     }
 
     /// ` LEFT JOIN LATERAL …`: the cosine similarity of the query vector (placeholder `vector`) and the
-    /// vector of the store's model of memory `alias`, under the memory's sector; null without one.
-    private func vectorScoreJoin(_ query: inout PostgresQuery, alias: String, vector: String) throws -> String {
-        let dimension = embedder.dimension
+    /// vector of `model` of memory `alias`, under the memory's sector; null without one.
+    private func vectorScoreJoin(
+        _ query: inout PostgresQuery, alias: String, vector: String, model: EmbeddingModel
+    ) throws -> String {
+        let dimension = model.dimension
         return """
              LEFT JOIN LATERAL (
                 SELECT max(1 - (e.embedding::vector(\(dimension)) <=> \(vector))) AS score FROM embeddings e
                 WHERE e.user_id = \(alias).user_id AND e.memory_id = \(alias).id
-                    AND e.model = \(try query.bind(embedder.model)) AND e.dimension = \(try query.bind(Int32(dimension)))
+                    AND e.model = \(try query.bind(model.model)) AND e.dimension = \(try query.bind(Int32(dimension)))
                     AND e.sector = \(alias).sector
             ) v ON true
             """
@@ -66,11 +72,11 @@ extension PostgresMemoryStore {
 
     /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
     private func candidates(
-        _ connection: PostgresConnection, query: RecallQuery, vector: [Float], at date: Date
+        _ connection: PostgresConnection, query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
     ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
         let pool = scorer.candidatePool(for: query.k)
         let queryVector = PGVector(vector, oid: try await vectorType(connection))
-        let dimension = embedder.dimension
+        let dimension = model.dimension
         var byID: [String: RecallCandidate] = [:]
 
         // Full text: ts_rank_cd over the weighted search vector (content A; summary, tags, keywords B),
@@ -89,7 +95,7 @@ extension PostgresMemoryStore {
             try PostgresMemoryFilter.append(query.filters, at: date, to: &sql)
             sql.sql += " ORDER BY text_score DESC, m.seq LIMIT \(try sql.bind(pool))"
             let vectorPlaceholder = try sql.bind(queryVector)
-            let join = try vectorScoreJoin(&sql, alias: "m", vector: vectorPlaceholder)
+            let join = try vectorScoreJoin(&sql, alias: "m", vector: vectorPlaceholder, model: model)
             sql.sql = """
                 SELECT m.seq, m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at, m.text_score, v.score
                 FROM (\(sql.sql)) m\(join)
@@ -110,7 +116,7 @@ extension PostgresMemoryStore {
             SELECT \(unescaped: Self.signalColumns), NULL::float8,
                 1 - (e.embedding::vector(\(unescaped: String(dimension))) <=> \(queryVector))
             FROM embeddings e JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
-            WHERE e.user_id = \(query.userID) AND e.model = \(embedder.model) AND e.dimension = \(Int32(dimension))
+            WHERE e.user_id = \(query.userID) AND e.model = \(model.model) AND e.dimension = \(Int32(dimension))
                 AND e.sector = m.sector
             """
         try PostgresMemoryFilter.append(query.filters, at: date, to: &sql)
@@ -148,7 +154,7 @@ extension PostgresMemoryStore {
                     """
                 try PostgresMemoryFilter.append(query.filters, at: date, to: &sql)
                 let vectorPlaceholder = try sql.bind(queryVector)
-                let join = try vectorScoreJoin(&sql, alias: "m", vector: vectorPlaceholder)
+                let join = try vectorScoreJoin(&sql, alias: "m", vector: vectorPlaceholder, model: model)
                 sql.sql = """
                     SELECT m.seq, m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at, m.text_score,
                         v.score

@@ -11,19 +11,20 @@ extension PostgresMemoryStore {
     public func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome] {
         let drafts = try validator.memories(drafts, dimension: embedder.dimension)
         guard let userID = drafts.first?.userID else { return [] }
-        let vectors = try await embedder.vectors(for: drafts)
+        let batches = try await embedders.vectors(for: drafts, active: try await activeModel())
         let date = now()
-        try await ensureVectorIndex(model: embedder.model, dimension: embedder.dimension)
+        for batch in batches { try await ensureVectorIndex(model: batch.model.model, dimension: batch.model.dimension) }
         return try await transaction(userID: userID) { connection in
             try await self.requireUser(connection, userID)
             try await self.requireReferences(connection, userID: userID, drafts)
             var plan = RememberPlan(
                 existing: try await self.lockExisting(connection, userID: userID, drafts, at: date),
                 decay: self.configuration.decay)
-            for (draft, vector) in zip(drafts, vectors) { plan.apply(draft, vector: vector, at: date) }
+            for (index, draft) in drafts.enumerated() { plan.apply(draft, index: index, at: date) }
             try await self.insertMemories(connection, plan.created)
             for memory in plan.updated { try await self.updateMemoryRow(connection, memory) }
-            try await self.writeVectors(connection, plan, userID: userID, at: date)
+            try await self.writeVectors(
+                connection, plan.created + plan.updated, sources: plan.vectorSources, batches, at: date)
             try await self.auditAll(connection, userID: userID, plan.events, at: date)
             try await self.touchUser(connection, userID, at: date)
             return plan.outcomes
@@ -76,28 +77,28 @@ extension PostgresMemoryStore {
         return existing
     }
 
-    /// Writes the plan's vectors under the store's model: replaced for existing memories, inserted for new ones.
-    private func writeVectors(
-        _ connection: PostgresConnection, _ plan: RememberPlan, userID: String, at date: Date
+    /// Replaces the vectors of the `memories` that have a source with those of `batches` at that source, one
+    /// per write model.
+    func writeVectors(
+        _ connection: PostgresConnection, _ memories: [Memory], sources: [String: Int], _ batches: [EmbeddedBatch],
+        at date: Date
     ) async throws {
-        let replaced = plan.vectors.keys.filter { !plan.isNew($0) }.sorted()
-        if !replaced.isEmpty {
-            try await connection.query(
-                """
-                DELETE FROM embeddings WHERE user_id = \(userID) AND memory_id = ANY(\(replaced))
-                    AND model = \(embedder.model) AND dimension = \(embedder.dimension)
-                """, logger: logger)
-        }
-        let memories = plan.created + plan.updated
-        try await insertEmbeddings(
-            connection,
-            memories.compactMap { memory in
-                plan.vectors[memory.id].map {
+        let written = memories.filter { sources[$0.id] != nil }
+        guard let userID = written.first?.userID else { return }
+        try await connection.query(
+            "DELETE FROM embeddings WHERE user_id = \(userID) AND memory_id = ANY(\(written.map(\.id)))",
+            logger: logger)
+        var embeddings: [StoredEmbedding] = []
+        for memory in written {
+            guard let source = sources[memory.id] else { continue }
+            for batch in batches {
+                embeddings.append(
                     StoredEmbedding(
-                        memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                        dimension: embedder.dimension, vector: $0, createdAt: date)
-                }
-            })
+                        memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: batch.model.model,
+                        dimension: batch.model.dimension, vector: batch.vectors[source], createdAt: date))
+            }
+        }
+        try await insertEmbeddings(connection, embeddings)
     }
 
     /// Appends the plan's audit lines, numbered after the user's last one.

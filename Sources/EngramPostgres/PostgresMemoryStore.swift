@@ -11,7 +11,9 @@ import Synchronization
 /// task group or a `ServiceGroup`, or use ``withStore(_:configuration:embedder:clock:logger:_:)``,
 /// which runs it around a closure.
 public final class PostgresMemoryStore: Sendable {
-    public let embedder: any Embedder
+    /// The configured embedder, and the others this process can embed queries with during a model switch.
+    public let embedders: EmbedderSet
+    public var embedder: any Embedder { embedders.configured }
     public let postgres: PostgresConfiguration
     let configuration: EngramConfiguration
     let validator: InputValidator
@@ -25,31 +27,37 @@ public final class PostgresMemoryStore: Sendable {
     let vectorOID = Mutex<PostgresDataType?>(nil)
     /// The partial HNSW indexes (by name) this store has ensured exist, one per embedding model and dimension.
     let vectorIndexes = Mutex<Set<String>>([])
+    /// The active embedding model and when it was read: re-read after a second, so a switch made by another
+    /// process is seen promptly.
+    let activeModelCache = Mutex<(model: EmbeddingModel, read: ContinuousClock.Instant)?>(nil)
 
     /// Creates the store with a pool of its own; nothing connects until ``run()`` runs and a query needs a
     /// connection.
     public convenience init(
         _ postgres: PostgresConfiguration, configuration: EngramConfiguration = .init(),
-        embedder: any Embedder = HashingEmbedder(), clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "engram.postgres")
+        embedder: any Embedder = HashingEmbedder(), otherEmbedders: [any Embedder] = [],
+        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "engram.postgres")
     ) throws {
         try self.init(
             postgres,
             client: PostgresClient(configuration: Self.clientConfiguration(postgres), backgroundLogger: logger),
-            configuration: configuration, embedder: embedder, clock: clock, logger: logger)
+            configuration: configuration, embedder: embedder, otherEmbedders: otherEmbedders, clock: clock,
+            logger: logger)
     }
 
     /// Creates a store on an existing pool, which its owner runs. Several stores (say, on different schemas)
     /// can share one pool: every transaction sets its own search path and user.
+    /// `otherEmbedders` are the embedders of models the store may still rank with while a switch to `embedder`
+    /// is under way (see ``reembed(batchSize:prune:progress:)``).
     public init(
         _ postgres: PostgresConfiguration, client: PostgresClient, configuration: EngramConfiguration = .init(),
-        embedder: any Embedder = HashingEmbedder(), clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "engram.postgres")
+        embedder: any Embedder = HashingEmbedder(), otherEmbedders: [any Embedder] = [],
+        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "engram.postgres")
     ) throws {
         try PostgresConfiguration.checkIdentifier(postgres.schema, field: "schema")
         self.postgres = postgres
         self.configuration = configuration
-        self.embedder = embedder
+        self.embedders = EmbedderSet(configured: embedder, others: otherEmbedders)
         self.validator = InputValidator(configuration: configuration)
         self.scorer = RecallScorer(configuration: configuration.recall, decay: configuration.decay)
         self.clock = clock
@@ -65,12 +73,13 @@ public final class PostgresMemoryStore: Sendable {
     /// Opens a store, runs its pool for the duration of `body`, and shuts it down afterwards.
     public static func withStore<T: Sendable>(
         _ postgres: PostgresConfiguration, configuration: EngramConfiguration = .init(),
-        embedder: any Embedder = HashingEmbedder(), clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "engram.postgres"),
+        embedder: any Embedder = HashingEmbedder(), otherEmbedders: [any Embedder] = [],
+        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "engram.postgres"),
         _ body: (PostgresMemoryStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresMemoryStore(
-            postgres, configuration: configuration, embedder: embedder, clock: clock, logger: logger)
+            postgres, configuration: configuration, embedder: embedder, otherEmbedders: otherEmbedders, clock: clock,
+            logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }

@@ -11,7 +11,7 @@ extension SQLiteMemoryStore {
     public func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome] {
         let drafts = try validator.memories(drafts, dimension: embedder.dimension)
         guard let userID = drafts.first?.userID else { return [] }
-        let embeddings = try await embedder.vectors(for: drafts)
+        let batches = try await embedders.vectors(for: drafts, active: try await activeModel())
         let date = now()
         let result = try await write { db in
             try self.requireUser(db, userID)
@@ -20,20 +20,19 @@ extension SQLiteMemoryStore {
             var plan = RememberPlan(
                 existing: try self.existingMemories(db, userID: userID, drafts, at: date),
                 decay: self.configuration.decay)
-            for (draft, vector) in zip(drafts, embeddings) { plan.apply(draft, vector: vector, at: date) }
-            var upserts: [(Int64, [Float])] = []
+            for (index, draft) in drafts.enumerated() { plan.apply(draft, index: index, at: date) }
+            var upserts: [EmbeddingModel: [(Int64, [Float])]] = [:]
             for memory in plan.created {
                 let seq = try self.insertMemory(db, memory)
-                if let vector = plan.vectors[memory.id] {
-                    try self.insertEmbedding(db, self.storedEmbedding(memory, vector, at: date))
-                    upserts.append((seq, vector))
+                if let source = plan.vectorSources[memory.id] {
+                    try self.writeVectors(db, memory, seq: seq, batches, source, at: date, into: &upserts)
                 }
             }
             for memory in plan.updated {
                 try self.updateMemoryRow(db, memory)
-                if let vector = plan.vectors[memory.id] {
-                    try self.replaceEmbedding(db, memory: memory, vector: vector, at: date)
-                    upserts.append((try self.fetchMemory(db, userID: userID, memory.id).seq, vector))
+                if let source = plan.vectorSources[memory.id] {
+                    let seq = try self.fetchMemory(db, userID: userID, memory.id).seq
+                    try self.writeVectors(db, memory, seq: seq, batches, source, at: date, into: &upserts)
                 }
             }
             for event in plan.events {
@@ -48,6 +47,24 @@ extension SQLiteMemoryStore {
         let (outcomes, upserts, before, after) = result
         vectors.apply(userID: userID, before: before, after: after, upserts: upserts, removals: [])
         return outcomes
+    }
+
+    /// Replaces the memory's vectors with those of `batches` at `source`, one per write model.
+    private func writeVectors(
+        _ db: Database, _ memory: Memory, seq: Int64, _ batches: [EmbeddedBatch], _ source: Int, at date: Date,
+        into upserts: inout [EmbeddingModel: [(Int64, [Float])]]
+    ) throws {
+        try db.run(
+            sql: "DELETE FROM embeddings WHERE user_id = ? AND memory_id = ?", arguments: [memory.userID, memory.id])
+        for batch in batches {
+            let vector = batch.vectors[source]
+            try insertEmbedding(
+                db,
+                StoredEmbedding(
+                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: batch.model.model,
+                    dimension: batch.model.dimension, vector: vector, createdAt: date))
+            upserts[batch.model, default: []].append((seq, vector))
+        }
     }
 
     /// Checks every session, agent, parent and source message the drafts name, each once.
@@ -88,12 +105,6 @@ extension SQLiteMemoryStore {
         return try ordered.map(Decode.memory)
     }
 
-    func storedEmbedding(_ memory: Memory, _ vector: [Float], at date: Date) -> StoredEmbedding {
-        StoredEmbedding(
-            memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-            dimension: embedder.dimension, vector: vector, createdAt: date)
-    }
-
     public func memory(userID: String, id: String) async throws -> Memory {
         let userID = try validator.identifier(userID, field: "user id")
         let id = try validator.identifier(id, field: "memory id")
@@ -128,34 +139,35 @@ extension SQLiteMemoryStore {
         let id = try validator.identifier(id, field: "memory id")
         let patch = try validator.patch(patch)
         if let metadata = patch.metadata { _ = try validator.optionalText(metadata.jsonText, field: "metadata") }
-        var newVector: [Float]? = nil
-        if let content = patch.content { newVector = try await embedder.embed(content) }
+        var batches: [EmbeddedBatch] = []
+        if let content = patch.content {
+            batches = try await embedders.vectors(for: [content], active: try await activeModel())
+        }
         let date = now()
-        let embedded = newVector
+        let embedded = batches
         let result = try await write { db in
             try self.requireUser(db, userID)
             let (seq, before) = try self.fetchMemory(db, userID: userID, id)
             let after = before.applying(patch, decay: self.configuration.decay, at: date)
             try self.updateMemoryRow(db, after)
             let versionBefore = try VectorCache.version(db, userID: userID)
-            var vector: [Float]? = nil
-            if embedded != nil || after.sector != before.sector {
-                let current = try embedded ?? self.currentVector(db, memory: before)
-                if let current {
-                    try self.replaceEmbedding(db, memory: after, vector: current, at: date)
-                    vector = current
-                }
+            var upserts: [EmbeddingModel: [(Int64, [Float])]] = [:]
+            if !embedded.isEmpty {
+                try self.writeVectors(db, after, seq: seq, embedded, 0, at: date, into: &upserts)
+            } else if after.sector != before.sector {
+                // Same vectors, filed under the new sector.
+                try db.run(
+                    sql: "UPDATE embeddings SET sector = ? WHERE user_id = ? AND memory_id = ?",
+                    arguments: [after.sector.rawValue, userID, id])
             }
             try self.audit(
                 db, userID: userID, action: "memory.update", targetType: "memory", targetID: id, before: before,
                 after: after, at: date)
             try self.touchUser(db, userID, at: date)
-            return (after, seq, vector, versionBefore, try VectorCache.version(db, userID: userID))
+            return (after, upserts, versionBefore, try VectorCache.version(db, userID: userID))
         }
-        let (memory, seq, vector, before, after) = result
-        if let vector {
-            vectors.apply(userID: userID, before: before, after: after, upserts: [(seq, vector)], removals: [])
-        }
+        let (memory, upserts, before, after) = result
+        vectors.apply(userID: userID, before: before, after: after, upserts: upserts, removals: [])
         return memory
     }
 
@@ -189,7 +201,7 @@ extension SQLiteMemoryStore {
             }
         }
         if let (seq, before, after) = removed {
-            vectors.apply(userID: userID, before: before, after: after, upserts: [], removals: [seq])
+            vectors.apply(userID: userID, before: before, after: after, upserts: [:], removals: [seq])
         }
     }
 
@@ -315,29 +327,6 @@ extension SQLiteMemoryStore {
                 embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model, embedding.dimension,
                 Column.vector(embedding.vector), embedding.createdAt.millis,
             ])
-    }
-
-    /// Replaces the memory's vector of the store's model with `vector`, under the memory's sector.
-    func replaceEmbedding(_ db: Database, memory: Memory, vector: [Float], at date: Date) throws {
-        try db.run(
-            sql: "DELETE FROM embeddings WHERE user_id = ? AND memory_id = ? AND model = ? AND dimension = ?",
-            arguments: [memory.userID, memory.id, embedder.model, embedder.dimension])
-        try insertEmbedding(
-            db,
-            StoredEmbedding(
-                memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: embedder.model,
-                dimension: embedder.dimension, vector: vector, createdAt: date))
-    }
-
-    private func currentVector(_ db: Database, memory: Memory) throws -> [Float]? {
-        try Data.fetchOne(
-            db,
-            cached: """
-                SELECT vector FROM embeddings WHERE user_id = ? AND memory_id = ? AND model = ? AND dimension = ?
-                ORDER BY sector = ? DESC LIMIT 1
-                """,
-            arguments: [memory.userID, memory.id, embedder.model, embedder.dimension, memory.sector.rawValue]
-        ).map(Column.vector)
     }
 
     func fetchEmotion(_ db: Database, userID: String, memoryID: String) throws -> Emotion? {

@@ -5,11 +5,14 @@ import GRDB
 extension SQLiteMemoryStore {
     public func recall(_ query: RecallQuery) async throws -> [RecallResult] {
         let query = try validator.recall(query)
+        // Rank with the active model only: its vectors, and the query embedded by its embedder.
+        let embedder = embedders.recallEmbedder(active: try await activeModel())
+        let model = EmbeddingModel(embedder)
         let queryVector = try await embedder.embed(query.text)
         let date = now()
         let (ranked, memories, sources, expansions) = try await read { db in
             try self.requireUser(db, query.userID)
-            let found = try self.candidates(db, query: query, vector: queryVector, at: date)
+            let found = try self.candidates(db, query: query, vector: queryVector, model: model, at: date)
             let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
             let memories = try self.memories(db, userID: query.userID, ids: ranked.map(\.candidate.memoryID))
             let sourceIDs = Set(memories.values.flatMap(\.sourceMessageIDs))
@@ -47,11 +50,11 @@ extension SQLiteMemoryStore {
 
     /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
     private func candidates(
-        _ db: Database, query: RecallQuery, vector: [Float], at date: Date
+        _ db: Database, query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
     ) throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
         let pool = scorer.candidatePool(for: query.k)
         let (filter, filterArguments) = MemoryFilter.clause(query.filters, at: date)
-        let index = try vectors.index(db, userID: query.userID)
+        let index = try vectors.index(db, userID: query.userID, model: model)
         var bySeq: [Int64: RecallCandidate] = [:]
 
         // Full text: bm25 over content, summary, tags and keywords, inside this user's rows of the index;

@@ -9,7 +9,9 @@ import Synchronization
 public final class SQLiteMemoryStore: MemoryStore {
     /// The database file.
     public let path: String
-    public let embedder: any Embedder
+    /// The configured embedder, and the others this process can embed queries with during a model switch.
+    public let embedders: EmbedderSet
+    public var embedder: any Embedder { embedders.configured }
     let configuration: EngramConfiguration
     let validator: InputValidator
     let scorer: RecallScorer
@@ -19,19 +21,21 @@ public final class SQLiteMemoryStore: MemoryStore {
     let vectors: VectorCache
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    /// Running it again on an existing database never drops data.
+    /// Running it again on an existing database never drops data. `otherEmbedders` are the embedders of models
+    /// the store may still rank with while a switch to `embedder` is under way (see ``reembed(batchSize:prune:progress:)``).
     public init(
         path: String, configuration: EngramConfiguration = .init(), embedder: any Embedder = HashingEmbedder(),
-        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "engram.sqlite")
+        otherEmbedders: [any Embedder] = [], clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "engram.sqlite")
     ) throws {
         self.path = path
-        self.embedder = embedder
+        self.embedders = EmbedderSet(configured: embedder, others: otherEmbedders)
         self.configuration = configuration
         self.validator = InputValidator(configuration: configuration)
         self.scorer = RecallScorer(configuration: configuration.recall, decay: configuration.decay)
         self.clock = clock
         self.logger = logger
-        self.vectors = VectorCache(model: embedder.model, dimension: embedder.dimension)
+        self.vectors = VectorCache()
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -52,6 +56,8 @@ public final class SQLiteMemoryStore: MemoryStore {
                 )
             }
             try migrator.migrate(pool)
+            let date = clock.now().stored
+            try pool.write { db in _ = try Self.settleActiveModel(db, configured: EmbeddingModel(embedder), at: date) }
         } catch let error as EngramError {
             throw error
         } catch {

@@ -9,6 +9,9 @@ enum SQLiteSchema {
         migrator.registerMigration("001_unified_memory_model") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("002_embedding_models") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -285,5 +288,23 @@ enum SQLiteSchema {
         CREATE TRIGGER embeddings_version_update AFTER UPDATE ON embeddings BEGIN
             UPDATE users SET vector_version = vector_version + 1 WHERE id = new.user_id;
         END;
+        """
+
+    /// The store's embedding models: the one recall ranks with is `active`; a model switch (`reembed`) builds the
+    /// configured model's vectors first, then moves `active`.
+    static let v2 = """
+        CREATE TABLE embedding_models (
+            model TEXT NOT NULL,
+            dimension INTEGER NOT NULL CHECK (dimension > 0),
+            active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+            created_at INTEGER NOT NULL,
+            activated_at INTEGER,
+            PRIMARY KEY (model, dimension)
+        );
+        CREATE UNIQUE INDEX embedding_models_one_active ON embedding_models (active) WHERE active = 1;
+        -- Stores made before this migration ranked with the model of their vectors: the most common one is active.
+        INSERT INTO embedding_models (model, dimension, active, created_at, activated_at)
+        SELECT model, dimension, 1, min(created_at), min(created_at) FROM embeddings
+        GROUP BY model, dimension ORDER BY count(*) DESC LIMIT 1;
         """
 }

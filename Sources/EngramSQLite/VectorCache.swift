@@ -9,18 +9,17 @@ import Synchronization
 /// and reloads on mismatch; a writer that knows the version before and after its own transaction
 /// applies its change in place instead of reloading.
 final class VectorCache: Sendable {
-    let model: String
-    let dimension: Int
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    /// One matrix per user and model.
+    struct Key: Hashable {
+        var userID: String
+        var model: EmbeddingModel
+    }
 
     struct Entry: Sendable {
         var version: Int64
         var index: FlatVectorIndex
-    }
-
-    init(model: String, dimension: Int) {
-        self.model = model
-        self.dimension = dimension
     }
 
     /// The user's current vector version, read in `db`'s transaction.
@@ -28,13 +27,14 @@ final class VectorCache: Sendable {
         try Int64.fetchOne(db, cached: "SELECT vector_version FROM users WHERE id = ?", arguments: [userID]) ?? 0
     }
 
-    /// The user's index as of `db`'s snapshot, loading it when the cached one is stale.
-    func index(_ db: Database, userID: String) throws -> FlatVectorIndex {
+    /// The user's index of `model` as of `db`'s snapshot, loading it when the cached one is stale.
+    func index(_ db: Database, userID: String, model: EmbeddingModel) throws -> FlatVectorIndex {
+        let key = Key(userID: userID, model: model)
         let version = try Self.version(db, userID: userID)
-        if let entry = entries.withLock({ $0[userID] }), entry.version == version {
+        if let entry = entries.withLock({ $0[key] }), entry.version == version {
             return entry.index
         }
-        var index = FlatVectorIndex(dimension: dimension)
+        var index = FlatVectorIndex(dimension: model.dimension)
         index.reserveCapacity(
             try Int.fetchOne(db, cached: "SELECT memory_count FROM users WHERE id = ?", arguments: [userID]) ?? 0)
         let rows = try Row.fetchCursor(
@@ -44,35 +44,49 @@ final class VectorCache: Sendable {
                 JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
                 WHERE e.user_id = ? AND e.model = ? AND e.dimension = ? AND e.sector = m.sector
                 """,
-            arguments: [userID, model, dimension])
+            arguments: [userID, model.model, model.dimension])
         while let row = try rows.next() {
             let key: Int64 = row[0]
             try row.withUnsafeData(atIndex: 1) { data in
                 data?.withUnsafeBytes { bytes in _ = index.append(key, float32Bytes: bytes) }
             }
         }
-        entries.withLock { $0[userID] = Entry(version: version, index: index) }
+        entries.withLock { $0[key] = Entry(version: version, index: index) }
         return index
     }
 
-    /// Applies a committed change made between versions `before` and `after`; drops the entry when
-    /// another writer changed the user's vectors in between.
-    func apply(userID: String, before: Int64, after: Int64, upserts: [(Int64, [Float])], removals: [Int64]) {
+    /// Applies a committed change made between versions `before` and `after`: `upserts` per model, `removals`
+    /// from every model. Drops the user's matrices when another writer changed the user's vectors in between.
+    func apply(
+        userID: String, before: Int64, after: Int64, upserts: [EmbeddingModel: [(Int64, [Float])]],
+        removals: [Int64]
+    ) {
         entries.withLock { entries in
-            guard var entry = entries[userID], entry.version == before else {
-                entries[userID] = nil
-                return
+            // Keys copied out first: iterating `entries.keys` while mutating would copy the dictionary, and with
+            // it every matrix.
+            for key in Array(entries.keys.filter { $0.userID == userID }) {
+                guard var entry = entries[key], entry.version == before else {
+                    entries[key] = nil
+                    continue
+                }
+                entries[key] = nil  // release the stored copy so the update happens in place
+                for seq in removals { entry.index.remove(seq) }
+                for (seq, vector) in upserts[key.model] ?? [] { entry.index.upsert(seq, vector) }
+                entry.version = after
+                entries[key] = entry
             }
-            entries[userID] = nil  // release the stored copy so the update happens in place
-            for key in removals { entry.index.remove(key) }
-            for (key, vector) in upserts { entry.index.upsert(key, vector) }
-            entry.version = after
-            entries[userID] = entry
         }
     }
 
-    /// Forgets the user's matrix; the next read reloads it.
+    /// Forgets the user's matrices; the next read reloads them.
     func invalidate(userID: String) {
-        _ = entries.withLock { $0.removeValue(forKey: userID) }
+        entries.withLock { entries in
+            for key in Array(entries.keys.filter { $0.userID == userID }) { entries[key] = nil }
+        }
+    }
+
+    /// Forgets every matrix (after a model switch or a whole-store change).
+    func invalidateAll() {
+        entries.withLock { $0.removeAll() }
     }
 }

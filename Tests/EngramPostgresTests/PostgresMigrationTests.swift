@@ -104,7 +104,7 @@ struct PostgresMigrationTests {
             #expect(health.version.hasPrefix("PostgreSQL 18"))
             #expect(health.details["pgvector"]?.hasPrefix("0.8") == true)
             #expect(health.details["host"] == "127.0.0.1")
-            #expect(health.schemaVersion == 1)
+            #expect(health.schemaVersion == 2)
             #expect(health.pendingMigrations.isEmpty)
         }
     }

@@ -19,7 +19,7 @@ import Testing
         #expect(health.details["journal_mode"] == "wal")
         #expect(health.details["foreign_keys"] == "on")
         #expect(health.details["quick_check"] == "ok")
-        #expect(health.schemaVersion == 1)
+        #expect(health.schemaVersion == 2)
     }
 
     @Test func aDatabaseFromANewerEngramIsRefusedAndLeftAlone() async throws {
@@ -34,7 +34,7 @@ import Testing
         let identifiers = try await DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(identifiers == ["001_unified_memory_model", "999_from_the_future"])
+        #expect(identifiers == ["001_unified_memory_model", "002_embedding_models", "999_from_the_future"])
     }
 
     @Test func maintenanceRemovesRowsWhoseMemoryIsGone() async throws {

@@ -33,22 +33,32 @@ func makeStore(
 /// A fresh, empty database of `backend`, and a function that opens a store on it. Every call opens a new
 /// store instance on the same data: to test reopening and several instances sharing one database.
 func makeDatabase(_ backend: Backend) throws -> @Sendable (ManualClock, EngramConfiguration) throws -> any MemoryStore {
+    let open = try makeDatabaseWithEmbedders(backend)
+    return { clock, configuration in try open(clock, configuration, HashingEmbedder(), []) }
+}
+
+/// ``makeDatabase(_:)`` whose stores take their embedders: the configured one and others (for model switches).
+func makeDatabaseWithEmbedders(
+    _ backend: Backend
+) throws -> @Sendable (ManualClock, EngramConfiguration, any Embedder, [any Embedder]) throws -> any MemoryStore {
     switch backend {
     case .sqlite:
         let directory = testRoot.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("engram.sqlite").path
-        return { clock, configuration in
-            try SQLiteMemoryStore(path: path, configuration: configuration, clock: clock)
+        return { clock, configuration, embedder, others in
+            try SQLiteMemoryStore(
+                path: path, configuration: configuration, embedder: embedder, otherEmbedders: others, clock: clock)
         }
     case .postgres:
         var postgres = try PostgresConfiguration(
             url: try #require(ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"]))
         postgres.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let schema = postgres
-        return { clock, configuration in
+        return { clock, configuration, embedder, others in
             try PostgresMemoryStore(
-                schema, client: sharedPostgresClient, configuration: configuration, clock: clock, logger: quietLogger)
+                schema, client: sharedPostgresClient, configuration: configuration, embedder: embedder,
+                otherEmbedders: others, clock: clock, logger: quietLogger)
         }
     }
 }
