@@ -3,14 +3,24 @@ import EngramCore
 import EngramSQLite
 import Foundation
 
-/// `engram bench`: ingest and recall latency on a synthetic store of N memories.
+/// `engram bench`: measurements; `engram bench` alone is `engram bench store`.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Measure the store (default) or the local embedder.",
+        subcommands: [BenchStoreCommand.self, BenchEmbedCommand.self],
+        defaultSubcommand: BenchStoreCommand.self)
+}
+
+/// `engram bench [store]`: ingest and recall latency on a synthetic store of N memories.
+struct BenchStoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
         abstract: "Measure ingest rate and recall latency on a synthetic store of N memories.",
         discussion: """
             Fills a database (by default .engram/bench-N.sqlite, reused when it already holds N memories for the
             bench user) with N synthetic memories, then times Q recalls of random 3-word queries.
+            It measures the store, so it embeds with the hashing embedder unless --embedder says otherwise.
             Build with -c release for meaningful figures. Nothing here is asserted: it measures.
             """)
 
@@ -28,16 +38,24 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the synthetic data and queries.")
     var seed: UInt64 = 42
 
+    @Option(name: .long, help: "Memories per transaction while filling: 1 is one remember each, more uses rememberAll.")
+    var batch = 1
+
     func validate() throws {
         guard memories > 0, memories <= 10_000_000 else {
             throw ValidationError("--memories must be from 1 to 10000000.")
         }
         guard queries > 0 else { throw ValidationError("--queries must be positive.") }
+        guard (1...InputValidator.maxBatch).contains(batch) else {
+            throw ValidationError("--batch must be from 1 to \(InputValidator.maxBatch).")
+        }
     }
 
     /// What one bench run measured.
     struct Report: Codable {
         var memories: Int
+        var embedder: String
+        var batch: Int
         var ingested: Int
         var ingestSeconds: Double
         var ingestPerSecond: Double
@@ -53,6 +71,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         var options = global
+        if options.embedding.name == nil { options.embedding.name = "hashing" }
         if global.postgresURL == nil { options.db = global.db ?? ".engram/bench-\(memories).sqlite" }
         let report = try await options.withStore { store in try await measure(store) }
         if global.json {
@@ -72,12 +91,18 @@ struct BenchCommand: AsyncParsableCommand {
         let existing = try await store.statistics(userID: userID).memories
         let toIngest = max(0, memories - existing)
         let ingestStart = clock.now
-        for index in existing..<(existing + toIngest) {
-            let sector = Sector.allCases[index % Sector.allCases.count]
-            _ = try await store.remember(
+        for start in stride(from: existing, to: existing + toIngest, by: batch) {
+            let drafts = (start..<min(start + batch, existing + toIngest)).map { index in
                 MemoryDraft(
-                    userID: userID, content: Self.sentence(&random, index: index), sector: sector,
-                    salience: Double(index % 10) / 10, tags: ["t\(index % 50)"]))
+                    userID: userID, content: Self.sentence(&random, index: index),
+                    sector: Sector.allCases[index % Sector.allCases.count], salience: Double(index % 10) / 10,
+                    tags: ["t\(index % 50)"])
+            }
+            if batch == 1 {
+                _ = try await store.remember(drafts[0])
+            } else {
+                _ = try await store.rememberAll(drafts)
+            }
         }
         let ingestSeconds = (clock.now - ingestStart).seconds
 
@@ -97,7 +122,8 @@ struct BenchCommand: AsyncParsableCommand {
             latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
         }
         return Report(
-            memories: existing + toIngest, ingested: toIngest, ingestSeconds: ingestSeconds,
+            memories: existing + toIngest, embedder: EmbeddingModel(store.embedder).description, batch: batch,
+            ingested: toIngest, ingestSeconds: ingestSeconds,
             ingestPerSecond: toIngest > 0 ? Double(toIngest) / ingestSeconds : 0, queries: queries, k: k,
             coldRecallMs: cold, p50Ms: percentile(0.5), p95Ms: percentile(0.95), p99Ms: percentile(0.99),
             maxMs: latencies.last ?? 0, meanResults: Double(resultCounts) / Double(queries + 1))
@@ -106,7 +132,8 @@ struct BenchCommand: AsyncParsableCommand {
     private func print(_ report: Report, database: String) {
         Output.printFields([
             ("database", database),
-            ("memories", "\(report.memories) (\(report.ingested) ingested now)"),
+            ("memories", "\(report.memories) (\(report.ingested) ingested now, \(report.batch) per transaction)"),
+            ("embedder", report.embedder),
             (
                 "ingest",
                 report.ingested > 0

@@ -9,25 +9,46 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// What `--json` prints: the store's health and its embedding models.
+    struct Report: Codable {
+        var health: StoreHealth
+        var embedder: String
+        var reason: String
+        var embeddings: EmbeddingStatus?
+    }
+
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withStore { store, embedders in
             let health = await store.health()
+            let status = health.status == "ok" ? try? await store.embeddingStatus() : nil
+            let embedder = EmbeddingModel(embedders.configured).description
             if global.json {
-                try Output.json(health)
+                try Output.json(
+                    Report(health: health, embedder: embedder, reason: embedders.reason, embeddings: status))
             } else {
-                Output.printFields(
-                    [
-                        ("status", health.status),
-                        ("backend", health.backend),
-                        ("database", health.database),
-                        ("version", health.version),
-                        ("schema version", "\(health.schemaVersion)"),
-                        (
-                            "pending migrations",
-                            health.pendingMigrations.isEmpty ? "none" : health.pendingMigrations.joined(separator: ", ")
-                        ),
-                        ("embedding model", health.embeddingModel),
-                    ] + health.details.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                var fields: [(String, String)] = [
+                    ("status", health.status),
+                    ("backend", health.backend),
+                    ("database", health.database),
+                    ("version", health.version),
+                    ("schema version", "\(health.schemaVersion)"),
+                    (
+                        "pending migrations",
+                        health.pendingMigrations.isEmpty ? "none" : health.pendingMigrations.joined(separator: ", ")
+                    ),
+                    ("embedder", "\(embedder) (\(embedders.reason))"),
+                ]
+                if let status {
+                    fields.append(("recall ranks with", status.active.description))
+                    if status.isSwitching {
+                        fields.append(
+                            (
+                                "model switch",
+                                "\(status.missing) of \(status.memories) memories to embed; run engram reembed"
+                            ))
+                    }
+                }
+                Output.printFields(fields + health.details.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             }
             if health.status != "ok" {
                 throw ExitCode.failure

@@ -20,7 +20,7 @@ public struct EngramCommand: AsyncParsableCommand {
             StatsCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self, MaintainCommand.self,
             BackupCommand.self, RestoreCommand.self,
             UserCommand.self, SessionCommand.self, DemoCommand.self, BenchCommand.self, MigrateCommand.self,
-            IndexCommand.self,
+            IndexCommand.self, ReembedCommand.self,
         ]
     )
 

@@ -32,6 +32,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Log what the store does to standard error.")
     var verbose = false
 
+    @OptionGroup(title: "Embeddings") var embedding: EmbedderOptions
+
     /// The database file to open: `--db`, else `ENGRAM_DB`, else the default.
     var databasePath: String {
         let environment = ProcessInfo.processInfo.environment
@@ -57,11 +59,32 @@ struct GlobalOptions: ParsableArguments {
     /// Runs `body` with the chosen store: PostgreSQL when ``postgresURL`` is set (its pool runs for the
     /// duration of `body`), else the SQLite file at ``databasePath``.
     func withStore<T: Sendable>(_ body: (any MemoryStore) async throws -> T) async throws -> T {
-        guard let url = postgresURL else { return try await body(openSQLiteStore()) }
+        try await withStore { store, _ in try await body(store) }
+    }
+
+    /// ``withStore(_:)`` that also hands `body` the embedders the store was opened with.
+    func withStore<T: Sendable>(_ body: (any MemoryStore, EmbedderSelection) async throws -> T) async throws -> T {
+        let embedders = try embedding.selection()
+        do {
+            let result = try await open(embedders, body)
+            await embedders.shutdown()
+            return result
+        } catch {
+            await embedders.shutdown()
+            throw error
+        }
+    }
+
+    private func open<T: Sendable>(
+        _ embedders: EmbedderSelection, _ body: (any MemoryStore, EmbedderSelection) async throws -> T
+    ) async throws -> T {
+        guard let url = postgresURL else { return try await body(openSQLiteStore(embedders), embedders) }
         let configuration = try PostgresConfiguration(url: url)
-        return try await PostgresMemoryStore.withStore(configuration, logger: logger) { store in
+        return try await PostgresMemoryStore.withStore(
+            configuration, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger
+        ) { store in
             try await store.checkConnection()
-            return try await body(store)
+            return try await body(store, embedders)
         }
     }
 
@@ -72,8 +95,11 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens (creating and migrating if needed) the SQLite store at ``databasePath``.
-    func openSQLiteStore() throws -> SQLiteMemoryStore {
-        try SQLiteMemoryStore(path: databasePath, logger: logger)
+    /// Opens (creating and migrating if needed) the SQLite store at ``databasePath``; without `embedders`
+    /// (for commands that embed nothing, such as backup), with the hashing embedder.
+    func openSQLiteStore(_ embedders: EmbedderSelection? = nil) throws -> SQLiteMemoryStore {
+        let embedders = embedders ?? EmbedderSelection(configured: HashingEmbedder(), others: [], reason: "", http: nil)
+        return try SQLiteMemoryStore(
+            path: databasePath, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger)
     }
 }

@@ -35,8 +35,13 @@ final class TemporaryFiles: Sendable {
 
 /// Runs the CLI in-process with its output captured.
 enum CLI {
+    /// CLI tests run with the hashing embedder, whether or not the MiniLM files are installed, unless a test
+    /// passes `--embedder`; the MiniLM path has tests of its own.
+    static let hashingByDefault: Void = { setenv("ENGRAM_EMBEDDER", "hashing", 1) }()
+
     /// Parses `arguments` as the root command and runs it, returning standard output; errors are thrown as is.
     static func run(_ arguments: [String]) async throws -> String {
+        _ = hashingByDefault
         let sink = OutputSink.capture()
         try await Output.$sink.withValue(sink) {
             let parsed = try EngramCommand.parseAsRoot(arguments)
@@ -51,6 +56,7 @@ enum CLI {
 
     /// Runs `arguments` the way the executable does: errors become stderr text and an exit code.
     static func execute(_ arguments: [String]) async -> CLIRun {
+        _ = hashingByDefault
         let sink = OutputSink.capture()
         let code = await Output.$sink.withValue(sink) {
             await EngramCommand.execute(arguments)

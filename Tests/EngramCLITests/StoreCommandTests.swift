@@ -31,10 +31,38 @@ struct StoreCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
             #expect(object is [String: Any], "\(command) printed \(output)")
         }
-        let health = try await CLI.json(StoreHealth.self, ["doctor", "--db", db])
-        #expect(health.status == "ok")
+        let doctor = try await CLI.json(DoctorCommand.Report.self, ["doctor", "--db", db])
+        #expect(doctor.health.status == "ok")
+        #expect(doctor.embedder == "hashing-v1-384 (384)")
+        #expect(doctor.embeddings?.active == EmbeddingModel(HashingEmbedder()))
         let run = await CLI.execute(["doctor", "--db", db])
         #expect(run.exitCode == 0)
+    }
+
+    @Test func switchingToMiniLMReembedsThenRecallRanksByMeaning() async throws {
+        _ = try await CLI.run(["init", "--db", db, "--user", "dana"])
+        for text in ["The puppy chewed my slippers", "Sunny weather all week", "Bought new running shoes"] {
+            _ = try await CLI.run(["remember", text, "--db", db, "--user", "dana"])
+        }
+        let minilm = ["--embedder", "minilm", "--db", db]
+        let before = try await CLI.json(DoctorCommand.Report.self, ["doctor"] + minilm)
+        #expect(before.embedder == "all-MiniLM-L6-v2 (384)", "run ./scripts/setup.sh to install the model")
+        #expect(before.embeddings?.active == EmbeddingModel(HashingEmbedder()))
+        #expect(before.embeddings?.missing == 3)
+        // Before the switch, recall still ranks with hashing, which cannot relate dog and puppy.
+        let lexical = try await CLI.json(
+            RecallCommand.Report.self, ["recall", "dog", "--user", "dana", "--no-reinforce"] + minilm)
+        #expect(lexical.results.allSatisfy { $0.score.vector < 0.2 })
+
+        let report = try await CLI.json(ReembedReport.self, ["reembed", "--batch", "2"] + minilm)
+        #expect(report.embedded == 3)
+        #expect(report.switched)
+        let semantic = try await CLI.json(
+            RecallCommand.Report.self, ["recall", "dog", "--user", "dana", "--no-reinforce"] + minilm)
+        #expect(semantic.results.first?.memory.content == "The puppy chewed my slippers")
+        let after = try await CLI.json(DoctorCommand.Report.self, ["doctor"] + minilm)
+        #expect(after.embeddings?.active.model == "all-MiniLM-L6-v2")
+        #expect(after.embeddings?.missing == 0)
     }
 
     private func populate(_ db: String, user: String) async throws {
