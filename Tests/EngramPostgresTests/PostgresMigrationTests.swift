@@ -106,6 +106,28 @@ struct PostgresMigrationTests {
             #expect(health.details["host"] == "127.0.0.1")
             #expect(health.schemaVersion == 2)
             #expect(health.pendingMigrations.isEmpty)
+            // scripts/pg.sh marks `@@` leakproof, so full-text search keeps its index under row-level security.
+            #expect(health.details["text_search_index"] == "used", "\(health.details)")
+        }
+    }
+
+    @Test func fullTextSearchUnderRowLevelSecurityUsesItsIndex() async throws {
+        try await withIsolatedStore { store in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let words = ["tea", "lyon", "bike", "garden", "piano", "river", "chess", "museum"]
+            _ = try await store.rememberAll(
+                (0..<400).map { MemoryDraft(userID: "alice", content: "note \($0) about \(words[$0 % words.count])") }
+                    + [MemoryDraft(userID: "alice", content: "Alice drinks coffee")])
+            let plan = try await store.transaction(userID: "alice") { connection -> String in
+                try await connection.query("ANALYZE memories", logger: testLogger)
+                return try await connection.rows(
+                    """
+                    EXPLAIN SELECT id FROM memories
+                    WHERE user_id = 'alice' AND search @@ to_tsquery('english', 'coffee')
+                    """, logger: testLogger
+                ) { try $0.decode(String.self) }.joined(separator: "\n")
+            }
+            #expect(plan.contains("memories_search"), "\(plan)")
         }
     }
 
