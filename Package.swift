@@ -47,6 +47,8 @@ let package = Package(
             dependencies: [
                 "EngramCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // ConnectionPoolError: what the pool throws when it gives up connecting.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -102,7 +104,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EngramPostgresTests",
-            dependencies: ["EngramCore", "EngramPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "EngramCore", "EngramPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

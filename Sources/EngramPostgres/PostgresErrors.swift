@@ -27,7 +27,7 @@ enum PostgresErrors {
         case "53300":
             EngramError(
                 .storageFailure,
-                "PostgreSQL has too many connections; lower the pool size (ENGRAM_PG_POOL_SIZE) or raise max_connections."
+                "PostgreSQL has too many connections; lower pool_size in DATABASE_URL (default 10) or raise max_connections."
             )
         case "57014":
             EngramError(

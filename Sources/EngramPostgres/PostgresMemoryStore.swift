@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Synchronization
+import _ConnectionPoolModule
 
 /// The production store: PostgreSQL with pgvector, pg_trgm and row-level security on `user_id`.
 ///
@@ -210,16 +211,24 @@ public final class PostgresMemoryStore: Sendable {
             }
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection:
-                let (host, port) = postgres.hostDescription
-                return EngramError(
-                    .storageFailure,
-                    "Cannot connect to PostgreSQL at \(host)\(port.map { ":\($0)" } ?? ""): connection refused or closed. Start the server (scripts/pg.sh start) or fix DATABASE_URL."
-                )
+                return cannotConnect
             default:
                 break
             }
         }
+        // The pool stops waiting once connecting has failed for a minute (postgres-nio's circuit breaker).
+        if let error = error as? ConnectionPoolError, error == .connectionCreationCircuitBreakerTripped {
+            return cannotConnect
+        }
         logger.error("postgres error", metadata: ["type": "\(type(of: error))"])
         return EngramError(.storageFailure, "PostgreSQL failed; nothing was written. Run engram doctor.")
+    }
+
+    private var cannotConnect: EngramError {
+        let (host, port) = postgres.hostDescription
+        return EngramError(
+            .storageFailure,
+            "Cannot connect to PostgreSQL at \(host)\(port.map { ":\($0)" } ?? ""): connection refused or closed; nothing was written. Start the server (scripts/pg.sh start) or fix DATABASE_URL."
+        )
     }
 }

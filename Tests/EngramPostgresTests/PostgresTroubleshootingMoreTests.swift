@@ -2,6 +2,7 @@ import EngramCore
 import Foundation
 import PostgresNIO
 import Testing
+import _ConnectionPoolModule
 
 @testable import EngramPostgres
 
@@ -155,7 +156,7 @@ struct PostgresTroubleshootingMoreTests {
                     await expectEngramError(.storageFailure) { try await store.checkConnection() }
                 }
                 #expect(error?.message.contains("too many connections") == true, "\(String(describing: error))")
-                #expect(error?.message.contains("ENGRAM_PG_POOL_SIZE") == true)
+                #expect(error?.message.contains("pool_size") == true)
                 #expect(error?.message.contains("max_connections") == true)
 
                 let health = try await PostgresMemoryStore.withStore(limited, logger: testLogger) {
@@ -175,11 +176,24 @@ struct PostgresTroubleshootingMoreTests {
         }
     }
 
+    /// During an outage the pool keeps trying for a minute, then gives up; the error says what to do.
+    @Test func aPoolThatGivesUpConnectingSaysHowToFixIt() async throws {
+        var configuration = try isolatedConfiguration()
+        configuration.endpoint = .tcp(host: "127.0.0.1", port: 1)
+        let final = configuration
+        let error = try await PostgresMemoryStore.withStore(final, logger: testLogger) { store in
+            store.translate(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
+        }
+        #expect(error.code == .storageFailure)
+        #expect(error.message.contains("Cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error.message)")
+        #expect(error.message.contains("scripts/pg.sh start"))
+    }
+
     /// The SQLSTATEs the store maps to a message that says what to do.
     @Test func messagesForTroubleshootingStates() {
         let cases: [(state: String, text: String)] = [
             ("42501", "Permission denied"), ("42704", "CREATE EXTENSION vector;"),
-            ("53300", "ENGRAM_PG_POOL_SIZE"), ("3D000", "engram init"), ("28P01", "password"),
+            ("53300", "pool_size"), ("3D000", "engram init"), ("28P01", "password"),
         ]
         for (state, text) in cases {
             let error = PostgresErrors.engramError(sqlState: state, database: "engram")
