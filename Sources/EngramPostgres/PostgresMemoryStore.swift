@@ -228,7 +228,7 @@ public final class PostgresMemoryStore: Sendable {
         let (host, port) = postgres.hostDescription
         return EngramError(
             .storageFailure,
-            "Cannot connect to PostgreSQL at \(host)\(port.map { ":\($0)" } ?? ""): connection refused or closed; nothing was written. Start the server (scripts/pg.sh start) or fix DATABASE_URL."
+            "Cannot connect to PostgreSQL at \(host)\(port.map { ":\($0)" } ?? ""): connection refused or closed. Start the server (scripts/pg.sh start) or fix DATABASE_URL."
         )
     }
 }

@@ -49,7 +49,10 @@ struct ReferenceEmbedding: Decodable {
     static func all(sourceLocation: SourceLocation = #_sourceLocation) throws -> [ReferenceEmbedding] {
         let data = try #require(
             FileManager.default.contents(atPath: MiniLMTestFiles.reference.path),
-            "The reference file \(MiniLMTestFiles.reference.path) is missing.", sourceLocation: sourceLocation)
+            Comment(
+                rawValue: "The reference file \(MiniLMTestFiles.reference.path) is missing: the tests read "
+                    + "../shared/reference in place, so clone Engram beside the project's shared folder."),
+            sourceLocation: sourceLocation)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try data.split(separator: UInt8(ascii: "\n")).map {

@@ -177,13 +177,12 @@ struct PostgresTroubleshootingMoreTests {
     }
 
     /// During an outage the pool keeps trying for a minute, then gives up; the error says what to do.
-    @Test func aPoolThatGivesUpConnectingSaysHowToFixIt() async throws {
+    @Test func aPoolThatGivesUpConnectingSaysHowToFixIt() throws {
         var configuration = try isolatedConfiguration()
         configuration.endpoint = .tcp(host: "127.0.0.1", port: 1)
-        let final = configuration
-        let error = try await PostgresMemoryStore.withStore(final, logger: testLogger) { store in
-            store.translate(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
-        }
+        // Translating needs no running pool: the store is only constructed.
+        let store = try PostgresMemoryStore(configuration, logger: testLogger)
+        let error = store.translate(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
         #expect(error.code == .storageFailure)
         #expect(error.message.contains("Cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error.message)")
         #expect(error.message.contains("scripts/pg.sh start"))
