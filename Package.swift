@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -40,6 +41,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Migrations")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -50,7 +52,7 @@ let package = Package(
                 // ConnectionPoolError: what the pool throws when it gives up connecting.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Migrations")],
             swiftSettings: strictSettings
@@ -94,11 +96,25 @@ let package = Package(
             dependencies: ["EngramCore"],
             swiftSettings: strictSettings
         ),
-        .testTarget(
-            name: "EngramStoreTests",
+        // What the test targets share: the behaviour suite's harness, a store per driver, a rich dataset.
+        .target(
+            name: "EngramTestSupport",
             dependencies: [
-                "EngramCore", "EngramSQLite", "EngramPostgres", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "EngramCore", "EngramSQLite", "EngramPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EngramTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramServiceTests",
+            dependencies: ["EngramCore", "EngramSQLite", "EngramPostgres", "EngramTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramSQLiteTests",
+            dependencies: [
+                "EngramCore", "EngramSQLite", "EngramTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -118,6 +134,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

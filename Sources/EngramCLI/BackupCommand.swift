@@ -29,19 +29,17 @@ struct BackupCommand: AsyncParsableCommand {
     var pgBin: String?
 
     mutating func run() async throws {
-        if let url = global.postgresURL {
+        let destination = NSString(string: output).expandingTildeInPath
+        switch try global.location() {
+        case .postgres(let url):
             let report = try await PostgresBackup.backup(
-                PostgresConfiguration(url: url), to: NSString(string: output).expandingTildeInPath,
-                tools: Self.toolsFolder(pgBin), logger: global.logger)
+                PostgresConfiguration(url: url), to: destination, tools: Self.toolsFolder(pgBin), logger: global.logger)
             try Self.show(report, verb: "backed up", json: global.json)
-            return
+        case .sqlite(let path):
+            let driver = try SQLiteDriver(path: path, access: .readOnly, logger: global.logger)
+            defer { try? driver.close() }
+            try Self.show(try await driver.backup(to: destination), verb: "backed up", json: global.json)
         }
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw EngramError(.invalidArgument, "No database exists at --db; check the path (or $ENGRAM_DB).")
-        }
-        let store = try global.openSQLiteStore()
-        let report = try await store.backup(to: NSString(string: output).expandingTildeInPath)
-        try Self.show(report, verb: "backed up", json: global.json)
     }
 
     /// The `--pg-bin` folder, if given.

@@ -72,17 +72,19 @@ struct BenchStoreCommand: AsyncParsableCommand {
     mutating func run() async throws {
         var options = global
         if options.embedding.name == nil { options.embedding.name = "hashing" }
-        if global.postgresURL == nil { options.db = global.db ?? ".engram/bench-\(memories).sqlite" }
-        let report = try await options.withStore { store in try await measure(store) }
+        if case .sqlite = try global.location(), global.db == nil, global.databaseURL == nil {
+            options.db = ".engram/bench-\(memories).sqlite"
+        }
+        let report = try await options.withService(.write) { store in try await measure(store) }
         if global.json {
             try Output.json(report)
         } else {
-            print(report, database: options.postgresURL == nil ? options.databasePath : "PostgreSQL (--database-url)")
+            print(report, database: options.databaseDescription())
         }
     }
 
     /// Fills `store` up to ``memories`` and times ``queries`` recalls.
-    private func measure(_ store: any MemoryStore) async throws -> Report {
+    private func measure(_ store: MemoryService) async throws -> Report {
         let userID = global.user ?? "bench"
         _ = try await store.createUser(UserDraft(id: userID, name: "bench"))
         var random = SplitMix64(seed: seed)

@@ -28,7 +28,7 @@ struct ContextCommand: AsyncParsableCommand {
             turns == nil && ttl == nil
             ? nil
             : ContextWindow(turns: turns ?? ContextWindow.default.turns, ttl: ttl ?? ContextWindow.default.ttl)
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let messages = try await store.activeContext(userID: global.userID, sessionID: session, window: window)
             if global.json {
                 try Output.json(messages)

@@ -42,7 +42,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let userID = global.userID
-        try await global.withStore { store, embedders in
+        try await global.withService(.write) { store, embedders in
             _ = try await store.createUser(UserDraft(id: userID, name: "Demo user"))
             let session = try await SessionCreateCommand.ensureSession(
                 store: store, userID: userID, id: DemoScript.sessionID, title: "Engram demo")
@@ -93,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
             let statistics = try await store.statistics(userID: userID)
 
             let report = Report(
-                database: global.databasePath,
+                database: global.databaseDescription(),
                 embedder: "\(embedders.configured.model) (\(embedders.reason))", userID: userID,
                 sessionID: session.id, messages: messages,
                 remembered: steps, links: links, recalls: recalls, statistics: statistics)
@@ -161,7 +161,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         Output.line()
         Output.line("Next: run the demo again (memories are reinforced, not duplicated), or try")
-        let options = "--db \(Self.quoted(report.database)) --user \(Self.quoted(report.userID))"
+        // On PostgreSQL the URL came from the environment or --database-url; only a file is worth repeating.
+        let database = (try? global.location()).flatMap { if case .sqlite(let path) = $0 { path } else { nil } }
+        let options = (database.map { "--db \(Self.quoted($0)) " } ?? "") + "--user \(Self.quoted(report.userID))"
         Output.line("  engram recall \"Lisbon\" \(options)")
         Output.line("  engram context --session \(report.sessionID) \(options)")
         Output.line("  engram export \(options)")

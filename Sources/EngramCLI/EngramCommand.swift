@@ -6,21 +6,39 @@ public struct EngramCommand: AsyncParsableCommand {
     /// The command's name, abstract and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "engram",
-        abstract: "Memory for LLM agents: remember, recall, link and forget, stored in one SQLite file.",
+        abstract: "Memory for LLM agents: remember, recall, link and forget, in SQLite or PostgreSQL.",
         discussion: """
-            Every command takes --db PATH (or $ENGRAM_DB), --user ID (or $ENGRAM_USER) and --json.
-            Start with `engram demo` to see what Engram does, or `engram init` to create a database.
+            Every command takes --db PATH-OR-URL (or $ENGRAM_DB, or $DATABASE_URL), --user ID (or $ENGRAM_USER) \
+            and --json. Start with `engram demo` to see what Engram does, or `engram init` to create a database. \
+            Commands that only read open the database read-only and never create it.
+
             Exit codes: 0 success, 1 other failure, 2 invalid input, 3 not found, 4 malformed import, 64 bad usage.
             """,
-        version: "0.1.0",
-        subcommands: [
-            InitCommand.self, RememberCommand.self, RecallCommand.self, ForgetCommand.self,
-            MessageCommand.self, ContextCommand.self, FactsCommand.self,
-            LinkCommand.self, UnlinkCommand.self, NeighboursCommand.self,
-            StatsCommand.self, DoctorCommand.self, ExportCommand.self, ImportCommand.self, MaintainCommand.self,
-            BackupCommand.self, RestoreCommand.self,
-            UserCommand.self, SessionCommand.self, DemoCommand.self, BenchCommand.self, MigrateCommand.self,
-            IndexCommand.self, ReembedCommand.self,
+        version: "0.2.0",
+        groupedSubcommands: [
+            CommandGroup(
+                name: "Long-term memory",
+                subcommands: [
+                    RememberCommand.self, RecallCommand.self, MemoryCommand.self, ForgetCommand.self,
+                    LinkCommand.self, UnlinkCommand.self, NeighboursCommand.self, EmotionCommand.self,
+                    FeedbackCommand.self, EmbedCommand.self,
+                ]),
+            CommandGroup(
+                name: "Conversations",
+                subcommands: [
+                    SessionCommand.self, MessageCommand.self, ContextCommand.self, FactsCommand.self,
+                    StateCommand.self,
+                ]),
+            CommandGroup(name: "Users and agents", subcommands: [UserCommand.self, AgentCommand.self]),
+            CommandGroup(
+                name: "Inspection and upkeep",
+                subcommands: [
+                    StatsCommand.self, AuditCommand.self, MaintainCommand.self, ReembedCommand.self,
+                    DoctorCommand.self, ExportCommand.self, ImportCommand.self, BackupCommand.self,
+                    RestoreCommand.self,
+                ]),
+            CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
+            CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
         ]
     )
 

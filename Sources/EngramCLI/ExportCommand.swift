@@ -28,7 +28,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let userIDs = allUsers ? try await store.users().map(\.id) : [global.userID]
             var lines: [String] = []
             for userID in userIDs {

@@ -35,7 +35,7 @@ struct FactsAddCommand: AsyncParsableCommand {
             userID: global.userID, sessionID: session, agentID: agent, factType: try FactType.parse(type),
             content: text, confidence: confidence, sourceMessageIDs: sourceMessages,
             ttl: try ArgumentValues.seconds(hours: ttlHours, option: "--ttl-hours"))
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let fact = try await store.addFact(draft)
             if global.json {
                 try Output.json(fact)

@@ -16,7 +16,7 @@ struct FactsListCommand: AsyncParsableCommand {
     var all = false
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let facts = try await store.facts(userID: global.userID, sessionID: session, includeExpired: all)
             if global.json {
                 try Output.json(facts)

@@ -22,7 +22,7 @@ struct ForgetCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let mode: ForgetMode = hard ? .hard : .soft
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             try await store.forget(userID: global.userID, id: id, mode: mode)
             if global.json {
                 try Output.json(Report(id: id, mode: mode))

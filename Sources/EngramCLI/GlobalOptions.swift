@@ -5,6 +5,20 @@ import EngramSQLite
 import Foundation
 import Logging
 
+/// Where the database is: a SQLite file, or a PostgreSQL server.
+enum DatabaseLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+}
+
+/// What a command does to the database, which decides how it is opened.
+enum DatabaseAccess: Sendable {
+    /// Reads only: the database must exist, a SQLite file is opened read-only, nothing is migrated.
+    case read
+    /// Writes: a missing SQLite file is created, pending migrations are applied on first use.
+    case write
+}
+
 /// The options every command accepts: the database, the user and the output format.
 struct GlobalOptions: ParsableArguments {
     /// The database path used when neither `--db` nor `ENGRAM_DB` is given.
@@ -13,7 +27,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The SQLite database file (default: $ENGRAM_DB, else \(defaultDatabasePath)).", valueName: "path"))
+            "The SQLite file, or a postgresql:// URL (default: $ENGRAM_DB, else \(defaultDatabasePath)).",
+            valueName: "path-or-url"))
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp("The user id (default: $ENGRAM_USER, else \"default\").", valueName: "id"))
@@ -29,44 +44,94 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one machine-readable JSON document instead of text.")
     var json = false
 
-    @Flag(name: .long, help: "Log what the store does to standard error.")
+    @Flag(name: .long, help: "Log what Engram does to standard error.")
     var verbose = false
 
     @OptionGroup(title: "Embeddings") var embedding: EmbedderOptions
 
-    /// The database file to open: `--db`, else `ENGRAM_DB`, else the default.
-    var databasePath: String {
-        let environment = ProcessInfo.processInfo.environment
-        let raw = db ?? environment["ENGRAM_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultDatabasePath
-        return NSString(string: raw).expandingTildeInPath
-    }
-
     /// The user every command acts for: `--user`, else `ENGRAM_USER`, else `default`.
     var userID: String {
+        user ?? explicitUser ?? "default"
+    }
+
+    /// The user named by `--user` or `ENGRAM_USER`, if any.
+    var explicitUser: String? {
+        user ?? ProcessInfo.processInfo.environment["ENGRAM_USER"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The database: `--database-url`; else `--db` (a path, or a PostgreSQL URL); else `ENGRAM_DB`; else, when no
+    /// `--db` is given, `ENGRAM_DATABASE_URL` or `DATABASE_URL`; else the default file. A URL of any other scheme
+    /// is refused: it never becomes a file name.
+    func location() throws -> DatabaseLocation {
         let environment = ProcessInfo.processInfo.environment
-        return user ?? environment["ENGRAM_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let databaseURL { return try Self.postgres(databaseURL, option: "--database-url") }
+        if let db { return try Self.parse(db, option: "--db") }
+        if let url = nonEmpty("ENGRAM_DATABASE_URL") ?? nonEmpty("DATABASE_URL"), nonEmpty("ENGRAM_DB") == nil {
+            return try Self.postgres(url, option: "DATABASE_URL")
+        }
+        return try Self.parse(nonEmpty("ENGRAM_DB") ?? Self.defaultDatabasePath, option: "ENGRAM_DB")
     }
 
-    /// The PostgreSQL URL to use, if any: `--database-url`, else (when `--db` is not given)
-    /// `ENGRAM_DATABASE_URL` or `DATABASE_URL`.
-    var postgresURL: String? {
-        if let databaseURL { return databaseURL }
-        guard db == nil else { return nil }
-        let environment = ProcessInfo.processInfo.environment
-        return [environment["ENGRAM_DATABASE_URL"], environment["DATABASE_URL"]].compactMap { $0 }.first { !$0.isEmpty }
+    /// A path, or a URL.
+    static func parse(_ value: String, option: String) throws -> DatabaseLocation {
+        if let scheme = Self.scheme(of: value) {
+            guard ["postgres", "postgresql"].contains(scheme) else {
+                throw ValidationError(
+                    "\(option) looks like a URL of scheme '\(scheme)'; pass a SQLite file path or a postgresql:// URL.")
+            }
+            return try postgres(value, option: option)
+        }
+        return .sqlite(path: NSString(string: value).expandingTildeInPath)
     }
 
-    /// Runs `body` with the chosen store: PostgreSQL when ``postgresURL`` is set (its pool runs for the
-    /// duration of `body`), else the SQLite file at ``databasePath``.
-    func withStore<T: Sendable>(_ body: (any MemoryStore) async throws -> T) async throws -> T {
-        try await withStore { store, _ in try await body(store) }
+    /// A PostgreSQL URL, checked.
+    static func postgres(_ value: String, option: String) throws -> DatabaseLocation {
+        guard let scheme = scheme(of: value), ["postgres", "postgresql"].contains(scheme) else {
+            throw ValidationError(
+                "\(option) must be a postgresql:// URL, such as postgresql://engram@127.0.0.1/engram.")
+        }
+        _ = try PostgresConfiguration(url: value)
+        return .postgres(url: value)
     }
 
-    /// ``withStore(_:)`` that also hands `body` the embedders the store was opened with.
-    func withStore<T: Sendable>(_ body: (any MemoryStore, EmbedderSelection) async throws -> T) async throws -> T {
+    /// The scheme of a value that looks like a URL (`name:` then `//`, or a known database scheme), lower-cased.
+    static func scheme(of value: String) -> String? {
+        guard let colon = value.firstIndex(of: ":") else { return nil }
+        let scheme = value[..<colon].lowercased()
+        guard scheme.count > 1, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
+            return nil
+        }
+        let rest = value[value.index(after: colon)...]
+        return rest.hasPrefix("//") || ["postgres", "postgresql", "sqlite", "file"].contains(scheme) ? scheme : nil
+    }
+
+    /// The logger: debug output with `--verbose`, otherwise only critical messages.
+    var logger: Logger {
+        var logger = Logger(label: "engram.cli")
+        logger.logLevel = verbose ? .debug : .critical
+        return logger
+    }
+
+    /// Runs `body` with a ``MemoryService`` on the chosen database, opened for `access`.
+    func withService<T: Sendable>(_ access: DatabaseAccess, _ body: (MemoryService) async throws -> T) async throws
+        -> T
+    {
+        try await withService(access) { service, _ in try await body(service) }
+    }
+
+    /// ``withService(_:_:)`` that also hands `body` the embedders the service was made with.
+    func withService<T: Sendable>(
+        _ access: DatabaseAccess, _ body: (MemoryService, EmbedderSelection) async throws -> T
+    ) async throws -> T {
         let embedders = try embedding.selection()
         do {
-            let result = try await open(embedders, body)
+            let result = try await withDriver(access) { driver in
+                let service = MemoryService(
+                    driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger,
+                    migratesOnFirstUse: access == .write)
+                return try await body(service, embedders)
+            }
             await embedders.shutdown()
             return result
         } catch {
@@ -75,31 +140,30 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    private func open<T: Sendable>(
-        _ embedders: EmbedderSelection, _ body: (any MemoryStore, EmbedderSelection) async throws -> T
-    ) async throws -> T {
-        guard let url = postgresURL else { return try await body(openSQLiteStore(embedders), embedders) }
-        let configuration = try PostgresConfiguration(url: url)
-        return try await PostgresMemoryStore.withStore(
-            configuration, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger
-        ) { store in
-            try await store.checkConnection()
-            return try await body(store, embedders)
+    /// Runs `body` with the driver of the chosen database: SQLite opened for `access`, or PostgreSQL with its pool
+    /// running for the duration of `body`.
+    func withDriver<T: Sendable>(_ access: DatabaseAccess, _ body: (any StorageDriver) async throws -> T) async throws
+        -> T
+    {
+        switch try location() {
+        case .sqlite(let path):
+            let driver = try SQLiteDriver(path: path, access: access == .read ? .readOnly : .create, logger: logger)
+            defer { try? driver.close() }
+            return try await body(driver)
+        case .postgres(let url):
+            return try await PostgresDriver.withDriver(try PostgresConfiguration(url: url), logger: logger) { driver in
+                try await driver.checkConnection()
+                return try await body(driver)
+            }
         }
     }
 
-    /// The store's logger: debug output with `--verbose`, otherwise only critical messages.
-    var logger: Logger {
-        var logger = Logger(label: "engram.cli")
-        logger.logLevel = verbose ? .debug : .critical
-        return logger
-    }
-
-    /// Opens (creating and migrating if needed) the SQLite store at ``databasePath``; without `embedders`
-    /// (for commands that embed nothing, such as backup), with the hashing embedder.
-    func openSQLiteStore(_ embedders: EmbedderSelection? = nil) throws -> SQLiteMemoryStore {
-        let embedders = embedders ?? EmbedderSelection(configured: HashingEmbedder(), others: [], reason: "", http: nil)
-        return try SQLiteMemoryStore(
-            path: databasePath, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger)
+    /// The database as reports name it: the file's path, or the URL without its password.
+    func databaseDescription() -> String {
+        switch try? location() {
+        case .sqlite(let path): path
+        case .postgres(let url): (try? PostgresConfiguration(url: url)).map { "postgresql \($0.database)" } ?? url
+        case nil: "?"
+        }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import EngramCore
-import EngramPostgres
 import Foundation
 
 /// `engram index`: the pgvector indexes of the PostgreSQL store (seed 001's vector index operations).
@@ -25,7 +24,7 @@ struct IndexCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         mutating func run() async throws {
-            let statistics = try await IndexCommand.withPostgres(global) { try await $0.vectorIndexStatistics() }
+            let statistics = try await global.withService(.read) { try await $0.vectorIndexStatistics() }
             if global.json { return try Output.json(statistics) }
             Output.printTable(
                 ["NAME", "MODEL", "DIMENSION", "METHOD", "ROWS", "SIZE", "SCANS"],
@@ -36,7 +35,10 @@ struct IndexCommand: AsyncParsableCommand {
                         ByteCountFormatter.string(fromByteCount: index.sizeBytes, countStyle: .binary),
                         "\(index.scans)",
                     ]
-                }, empty: "no vector indexes yet (the store creates one when a model first stores a vector)")
+                },
+                empty: (try? global.location()).map { if case .sqlite = $0 { true } else { false } } == true
+                    ? "no vector index: SQLite searches its vectors exactly, in memory"
+                    : "no vector indexes yet (the store creates one when a model first stores a vector)")
         }
     }
 
@@ -64,8 +66,8 @@ struct IndexCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let method = VectorIndexMethod(rawValue: self.method) ?? .hnsw
-            let rebuilt = try await IndexCommand.withPostgres(global) {
-                try await $0.rebuildVectorIndexes(method: method)
+            let rebuilt = try await global.withService(.write) {
+                try await $0.rebuildVectorIndexes(method: method).map(\.name)
             }
             if global.json {
                 return try Output.json(Report(method: method, rebuilt: rebuilt))
@@ -75,22 +77,6 @@ struct IndexCommand: AsyncParsableCommand {
                     ? "no vectors stored yet; nothing to rebuild"
                     : "rebuilt \(rebuilt.count) \(method.rawValue) index\(rebuilt.count == 1 ? "" : "es"): "
                         + rebuilt.joined(separator: ", "))
-        }
-    }
-
-    /// Runs `body` with the PostgreSQL store, or fails with what to pass when the store is SQLite.
-    static func withPostgres<T: Sendable>(
-        _ global: GlobalOptions, _ body: (PostgresMemoryStore) async throws -> T
-    ) async throws -> T {
-        guard let url = global.postgresURL else {
-            throw ValidationError(
-                "engram index works on PostgreSQL: pass --database-url or set DATABASE_URL. SQLite searches its vectors in memory and has no vector index."
-            )
-        }
-        return try await PostgresMemoryStore.withStore(try PostgresConfiguration(url: url), logger: global.logger) {
-            store in
-            try await store.checkConnection()
-            return try await body(store)
         }
     }
 }

@@ -20,16 +20,16 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        if let url = global.postgresURL {
+        if case .postgres(let url) = try global.location() {
             // As seed 000 does by hand: the dedicated database is created once, when missing.
-            try await PostgresMemoryStore.createDatabaseIfMissing(
-                try PostgresConfiguration(url: url), logger: global.logger)
+            try await PostgresDriver.createDatabaseIfMissing(try PostgresConfiguration(url: url), logger: global.logger)
         }
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
+            try await store.migrateUp()
             let user = try await store.createUser(UserDraft(id: global.userID, name: name))
             let health = await store.health()
             if global.json {
-                try Output.json(Report(database: global.databasePath, user: user, health: health))
+                try Output.json(Report(database: global.databaseDescription(), user: user, health: health))
                 return
             }
             Output.line("Engram is ready.")

@@ -24,7 +24,7 @@ struct LinkCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let draft = LinkDraft(
             userID: global.userID, sourceID: source, targetID: target, type: try LinkType.parse(type), weight: weight)
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let link = try await store.link(draft)
             if global.json {
                 try Output.json(link)

@@ -42,7 +42,7 @@ struct MaintainCommand: AsyncParsableCommand {
             removeOrphans: !noOrphans,
             purgeOlderThan: try ArgumentValues.seconds(days: purgeOlderThanDays, option: "--purge-older-than-days"),
             purgeContextTypes: try ArgumentValues.set(purgeContextTypes, as: ContextType.self))
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let report = try await store.maintain(userID: global.userID, options: options)
             if global.json {
                 try Output.json(report)

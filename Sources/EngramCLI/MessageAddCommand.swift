@@ -38,7 +38,7 @@ struct MessageAddCommand: AsyncParsableCommand {
             userID: global.userID, sessionID: session, role: try MessageRole.parse(role), content: text,
             thinking: thinking, metadata: try ArgumentValues.json(metadata, field: "--metadata") ?? .emptyObject,
             inputTokens: inputTokens, outputTokens: outputTokens)
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             if createSession {
                 try await SessionCreateCommand.ensureSession(store: store, userID: global.userID, id: session)
             }

@@ -19,7 +19,7 @@ struct MessageListCommand: AsyncParsableCommand {
     var limit = 100
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let messages = try await store.messages(
                 userID: global.userID, sessionID: session, after: after, limit: limit)
             if global.json {

@@ -1,17 +1,17 @@
 import ArgumentParser
 import EngramCore
-import EngramPostgres
 import Foundation
 
-/// `engram migrate`: the schema's numbered migrations.
+/// `engram migrate`: the schema's numbered migrations, the same on SQLite and PostgreSQL.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Show, apply, revert or create schema migrations.",
+        abstract: "Show, apply, revert or create schema migrations (SQLite and PostgreSQL alike).",
         discussion: """
-            PostgreSQL migrations are numbered SQL files with an up and a down part; each applied one is recorded
-            with its checksum, and an edited applied migration is refused. SQLite applies its migrations when a
-            database is opened and is forward-only.
+            Migrations are numbered SQL files with an up and a down part (Sources/EngramSQLite/Migrations and
+            Sources/EngramPostgres/Migrations); each applied one is recorded with its checksum in
+            engram_schema_version, and an edited applied migration is refused. Other commands that write apply
+            pending migrations on first use; commands that only read never do.
             """,
         subcommands: [Status.self, Up.self, Down.self, Create.self],
         defaultSubcommand: Status.self)
@@ -23,24 +23,7 @@ struct MigrateCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         mutating func run() async throws {
-            guard let url = global.postgresURL else {
-                let health = await (try global.openSQLiteStore()).health()
-                Output.printFields([
-                    ("schema version", "\(health.schemaVersion)"),
-                    (
-                        "pending",
-                        health.pendingMigrations.isEmpty ? "none" : health.pendingMigrations.joined(separator: ", ")
-                    ),
-                ])
-                return
-            }
-            let status = try await PostgresMemoryStore.withStore(
-                try PostgresConfiguration(url: url), logger: global.logger
-            ) {
-                store in
-                try await store.checkConnection()
-                return try await store.migrationStatus()
-            }
+            let status = try await MigrateCommand.withService(global, .read) { try await $0.migrationStatus() }
             try MigrateCommand.print(status, json: global.json)
         }
     }
@@ -55,15 +38,9 @@ struct MigrateCommand: AsyncParsableCommand {
         var target: Int?
 
         mutating func run() async throws {
-            let url = try MigrateCommand.requirePostgres(global)
             let target = self.target
-            let applied = try await PostgresMemoryStore.withStore(
-                try PostgresConfiguration(url: url), logger: global.logger
-            ) {
-                store in
-                try await store.checkConnection()
-                return try await store.migrateUp(to: target)
-            }
+            let applied = try await MigrateCommand.withService(global, .write) { try await $0.migrateUp(to: target) }
+            if global.json { return try Output.json(["applied": applied]) }
             Output.line(applied.isEmpty ? "up to date" : "applied " + applied.map(String.init).joined(separator: ", "))
         }
     }
@@ -83,14 +60,11 @@ struct MigrateCommand: AsyncParsableCommand {
         }
 
         mutating func run() async throws {
-            let url = try MigrateCommand.requirePostgres(global)
             let steps = self.steps
-            let reverted = try await PostgresMemoryStore.withStore(
-                try PostgresConfiguration(url: url), logger: global.logger
-            ) { store in
-                try await store.checkConnection()
-                return try await store.migrateDown(steps: steps)
+            let reverted = try await MigrateCommand.withService(global, .write) {
+                try await $0.migrateDown(steps: steps)
             }
+            if global.json { return try Output.json(["reverted": reverted]) }
             Output.line(
                 reverted.isEmpty ? "nothing to revert" : "reverted " + reverted.map(String.init).joined(separator: ", ")
             )
@@ -100,13 +74,18 @@ struct MigrateCommand: AsyncParsableCommand {
     /// `engram migrate create NAME`.
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the next numbered PostgreSQL migration file, with empty up and down parts.")
+            abstract: "Create the next numbered migration file of a backend, with empty up and down parts.")
+
+        @OptionGroup var global: GlobalOptions
 
         @Argument(help: "What the migration does, in lower-case words joined by _ (such as add_topics).")
         var name: String
 
-        @Option(help: "The migrations folder.")
-        var directory = "Sources/EngramPostgres/Migrations"
+        @Option(
+            help:
+                "The migrations folder (default: the backend's, Sources/EngramSQLite/Migrations or Sources/EngramPostgres/Migrations)."
+        )
+        var directory: String?
 
         func validate() throws {
             guard name.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil else {
@@ -115,22 +94,27 @@ struct MigrateCommand: AsyncParsableCommand {
         }
 
         func run() throws {
-            let folder = URL(fileURLWithPath: directory)
-            let next = (try PostgresMigration.directory(folder).map(\.version).max() ?? 0) + 1
+            let backend = if case .postgres = try global.location() { "EngramPostgres" } else { "EngramSQLite" }
+            let folder = URL(fileURLWithPath: directory ?? "Sources/\(backend)/Migrations")
+            let next = (try Migration.directory(folder).map(\.version).max() ?? 0) + 1
             let file = folder.appendingPathComponent(String(format: "%03d_%@.sql", next, name))
-            let text = "-- \(name)\n\n-- migrate:up\n\n-- migrate:down\n"
-            try Data(text.utf8).write(to: file, options: .withoutOverwriting)
+            do {
+                try Data(Migration.template(name: name).utf8).write(to: file, options: .withoutOverwriting)
+            } catch {
+                throw EngramError(
+                    .alreadyExists, "Cannot create the migration file; check the folder and that the name is new.")
+            }
             Output.line("created \(file.path)")
         }
     }
 
-    static func requirePostgres(_ global: GlobalOptions) throws -> String {
-        guard let url = global.postgresURL else {
-            throw ValidationError(
-                "migrate up/down work on PostgreSQL: pass --database-url or set DATABASE_URL. SQLite migrates when opened."
-            )
+    /// Runs `body` with a service that migrates nothing by itself.
+    static func withService<T: Sendable>(
+        _ global: GlobalOptions, _ access: DatabaseAccess, _ body: (MemoryService) async throws -> T
+    ) async throws -> T {
+        try await global.withDriver(access) { driver in
+            try await body(MemoryService(driver: driver, logger: global.logger, migratesOnFirstUse: false))
         }
-        return url
     }
 
     static func print(_ status: [MigrationStatus], json: Bool) throws {
@@ -140,7 +124,7 @@ struct MigrateCommand: AsyncParsableCommand {
             status.map {
                 [
                     String(format: "%03d", $0.version), $0.name, $0.applied ? Output.date($0.appliedAt) : "pending",
-                    $0.checksumMatches ? "ok" : "EDITED",
+                    !$0.known ? "UNKNOWN (newer Engram)" : $0.checksumMatches ? "ok" : "EDITED",
                 ]
             }, empty: "no migrations")
     }

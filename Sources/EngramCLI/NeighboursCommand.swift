@@ -26,7 +26,7 @@ struct NeighboursCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let linkTypes = try ArgumentValues.set(types, as: LinkType.self)
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let neighbours = try await store.neighbours(
                 userID: global.userID, memoryID: id, depth: depth, types: linkTypes)
             if global.json {

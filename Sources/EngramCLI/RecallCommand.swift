@@ -68,7 +68,7 @@ struct RecallCommand: AsyncParsableCommand {
         let request = RecallQuery(
             userID: global.userID, text: query, k: k, filters: filters, minScore: minScore,
             expandLinks: !noLinks, reinforce: !noReinforce)
-        try await global.withStore { store in
+        try await global.withService(noReinforce ? .read : .write) { store in
             let results = RankedResult.ranking(try await store.recall(request))
             if global.json {
                 try Output.json(Report(query: query, results: results))

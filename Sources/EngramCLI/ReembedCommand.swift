@@ -24,7 +24,7 @@ struct ReembedCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let batchSize = batch
         let prune = prune
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let before = try await store.embeddingStatus()
             if !global.json {
                 Output.errorLine(

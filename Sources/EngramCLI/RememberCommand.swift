@@ -109,7 +109,7 @@ struct RememberCommand: AsyncParsableCommand {
             try await rememberLines(of: file, like: draft)
             return
         }
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let outcome = try await store.remember(draft)
             if global.json {
                 try Output.json(Report(action: outcome.action, id: outcome.memory.id, memory: outcome.memory))
@@ -124,7 +124,7 @@ struct RememberCommand: AsyncParsableCommand {
     private func rememberLines(of path: String, like template: MemoryDraft) async throws {
         let lines = try ArgumentValues.lines(of: path).filter { !$0.allSatisfy(\.isWhitespace) }
         let batchSize = batch
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             var report = FileReport(memories: 0, batches: 0, actions: [:])
             for start in stride(from: 0, to: lines.count, by: batchSize) {
                 let drafts = lines[start..<min(start + batchSize, lines.count)].map { line in

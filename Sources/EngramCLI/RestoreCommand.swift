@@ -32,15 +32,16 @@ struct RestoreCommand: AsyncParsableCommand {
     var pgBin: String?
 
     mutating func run() async throws {
-        if let url = global.postgresURL {
+        let source = NSString(string: file).expandingTildeInPath
+        switch try global.location() {
+        case .postgres(let url):
             let report = try await PostgresBackup.restore(
-                PostgresConfiguration(url: url), from: NSString(string: file).expandingTildeInPath,
-                tools: BackupCommand.toolsFolder(pgBin), replace: replace, logger: global.logger)
+                PostgresConfiguration(url: url), from: source, tools: BackupCommand.toolsFolder(pgBin),
+                replace: replace, logger: global.logger)
             try BackupCommand.show(report, verb: "restored", json: global.json)
-            return
+        case .sqlite(let path):
+            let report = try SQLiteDriver.restore(from: source, to: path, replace: replace)
+            try BackupCommand.show(report, verb: "restored", json: global.json)
         }
-        let report = try SQLiteMemoryStore.restore(
-            from: NSString(string: file).expandingTildeInPath, to: global.databasePath, replace: replace)
-        try BackupCommand.show(report, verb: "restored", json: global.json)
     }
 }

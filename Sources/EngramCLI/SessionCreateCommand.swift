@@ -19,7 +19,7 @@ struct SessionCreateCommand: AsyncParsableCommand {
     var agent: String?
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let session = try await store.createSession(
                 SessionDraft(userID: global.userID, id: id, agentID: agent, title: title))
             if global.json {
@@ -33,7 +33,7 @@ struct SessionCreateCommand: AsyncParsableCommand {
     /// Returns the session `id` of `userID`, creating it when it does not exist.
     @discardableResult
     static func ensureSession(
-        store: any MemoryStore, userID: String, id: String, title: String? = nil
+        store: MemoryService, userID: String, id: String, title: String? = nil
     ) async throws -> Session {
         do {
             return try await store.session(userID: userID, id: id)

@@ -13,7 +13,7 @@ struct SessionListCommand: AsyncParsableCommand {
     var limit = 50
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let sessions = try await store.sessions(userID: global.userID, limit: limit)
             if global.json {
                 try Output.json(sessions)

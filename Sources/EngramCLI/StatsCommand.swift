@@ -10,7 +10,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let statistics = try await store.statistics(userID: global.userID)
             if global.json {
                 try Output.json(statistics)

@@ -24,7 +24,7 @@ struct UnlinkCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let linkType = try type.map { try LinkType.parse($0) }
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let removed = try await store.unlink(
                 userID: global.userID, sourceID: source, targetID: target, type: linkType)
             if global.json {

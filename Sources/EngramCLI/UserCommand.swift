@@ -5,8 +5,11 @@ import EngramCore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Create, show, list and erase users.",
-        subcommands: [UserCreateCommand.self, UserShowCommand.self, UserListCommand.self, UserEraseCommand.self])
+        abstract: "Create, show, update, list and erase users.",
+        subcommands: [
+            UserCreateCommand.self, UserShowCommand.self, UserUpdateCommand.self, UserListCommand.self,
+            UserEraseCommand.self,
+        ])
 
     /// Prints one user as aligned fields.
     static func print(_ user: User) {

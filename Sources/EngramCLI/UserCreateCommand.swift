@@ -25,7 +25,7 @@ struct UserCreateCommand: AsyncParsableCommand {
         let draft = UserDraft(
             id: id ?? global.userID, name: name, role: try UserRole.parse(role),
             info: try ArgumentValues.json(info, field: "--info") ?? .emptyObject)
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let user = try await store.createUser(draft)
             if global.json {
                 try Output.json(user)

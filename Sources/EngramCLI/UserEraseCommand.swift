@@ -23,7 +23,7 @@ struct UserEraseCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.write) { store in
             let receipt = try await store.eraseUser(id ?? global.userID)
             if global.json {
                 try Output.json(receipt)

@@ -10,7 +10,7 @@ struct UserListCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let users = try await store.users()
             if global.json {
                 try Output.json(users)

@@ -13,7 +13,7 @@ struct UserShowCommand: AsyncParsableCommand {
     var id: String?
 
     mutating func run() async throws {
-        try await global.withStore { store in
+        try await global.withService(.read) { store in
             let user = try await store.user(id ?? global.userID)
             if global.json {
                 try Output.json(user)

@@ -65,16 +65,20 @@ public struct EmbeddingStatus: Sendable, Hashable, Codable {
     public var memories: Int
     /// Memories without a vector of the configured model; `reembed` fills them.
     public var missing: Int
+    /// Memories without a vector of the active model: recall finds them by full text only.
+    public var missingActive: Int
     /// Vectors per model in the store.
     public var vectors: [String: Int]
 
     public init(
-        configured: EmbeddingModel, active: EmbeddingModel, memories: Int, missing: Int, vectors: [String: Int]
+        configured: EmbeddingModel, active: EmbeddingModel, memories: Int, missing: Int, missingActive: Int,
+        vectors: [String: Int]
     ) {
         self.configured = configured
         self.active = active
         self.memories = memories
         self.missing = missing
+        self.missingActive = missingActive
         self.vectors = vectors
     }
 

@@ -39,6 +39,16 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformedImport = Code(rawValue: "malformed_import")
         /// The database schema is newer than this build of Engram understands.
         public static let schemaTooNew = Code(rawValue: "schema_too_new")
+        /// The database has migrations this build ships but that are not applied, and may not be applied now.
+        public static let schemaOutdated = Code(rawValue: "schema_outdated")
+        /// No database exists at the given path (only `init` and writes create one).
+        public static let databaseNotFound = Code(rawValue: "database_not_found")
+        /// The database was opened (or can only be opened) for reading, and the operation writes.
+        public static let databaseReadOnly = Code(rawValue: "database_read_only")
+        /// The file or schema holds data, but not Engram's; Engram refuses to touch it.
+        public static let notEngramDatabase = Code(rawValue: "not_an_engram_database")
+        /// The database cannot be reached (connection refused or closed, server shutting down or starting); retry.
+        public static let databaseUnavailable = Code(rawValue: "database_unavailable")
         /// The storage layer failed; the operation was rolled back.
         public static let storageFailure = Code(rawValue: "storage_failure")
     }

@@ -40,20 +40,23 @@ public enum ExportRecord: Sendable, Hashable {
     case audit(AuditEntry)
 
     /// The table the row belongs to.
-    public var table: String {
+    public var table: String { storageTable.rawValue }
+
+    /// The table the row belongs to.
+    public var storageTable: StorageTable {
         switch self {
-        case .user: "users"
-        case .agent: "agents"
-        case .session: "sessions"
-        case .message: "messages"
-        case .workingFact: "working_facts"
-        case .memory: "memories"
-        case .embedding: "embeddings"
-        case .link: "links"
-        case .emotion: "emotions"
-        case .sessionState: "session_state"
-        case .feedback: "feedback"
-        case .audit: "audit_log"
+        case .user: .users
+        case .agent: .agents
+        case .session: .sessions
+        case .message: .messages
+        case .workingFact: .workingFacts
+        case .memory: .memories
+        case .embedding: .embeddings
+        case .link: .links
+        case .emotion: .emotions
+        case .sessionState: .sessionState
+        case .feedback: .feedback
+        case .audit: .auditLog
         }
     }
 
@@ -156,12 +159,15 @@ public enum ExportCodec {
     }
 }
 
-/// What an import wrote: rows per table.
+/// What an import wrote: rows per table, and how many memories it embedded because the file lacked their vectors.
 public struct ImportReport: Sendable, Hashable, Codable {
     public var imported: [String: Int]
+    /// Memories that came without a vector of a model the store writes, and were embedded during the import.
+    public var embedded: Int
 
-    public init(imported: [String: Int]) {
+    public init(imported: [String: Int], embedded: Int = 0) {
         self.imported = imported
+        self.embedded = embedded
     }
 
     /// Rows imported across all tables.

@@ -124,7 +124,8 @@ public struct InputValidator: Sendable {
         }
         if let embedding = draft.embedding { try VectorMath.validate(embedding, dimension: dimension) }
         _ = try optionalText(draft.contentJSON?.jsonText, field: "content JSON")
-        _ = try optionalText(draft.metadata.jsonText, field: "metadata")
+        draft.metadata = try jsonObject(draft.metadata, field: "metadata")
+        if let data = draft.entityData { draft.entityData = try jsonObject(data, field: "entity data") }
         return draft
     }
 
@@ -162,6 +163,7 @@ public struct InputValidator: Sendable {
         if let value = patch.importance { patch.importance = try number(value, field: "importance") }
         if let values = patch.tags { patch.tags = try labels(values, field: "tags") }
         if let values = patch.keywords { patch.keywords = try labels(values, field: "keywords") }
+        if let metadata = patch.metadata { patch.metadata = try jsonObject(metadata, field: "metadata") }
         return patch
     }
 
@@ -180,9 +182,7 @@ public struct InputValidator: Sendable {
                 _ = try number(value, field: name, in: 0...10)
             }
         }
-        query.filters.tags = Set(try labels(Array(query.filters.tags), field: "tags"))
-        query.filters.sessionID = try optionalIdentifier(query.filters.sessionID, field: "session id")
-        query.filters.agentID = try optionalIdentifier(query.filters.agentID, field: "agent id")
+        query.filters = try filters(query.filters)
         return query
     }
 }

@@ -25,22 +25,14 @@ extension Memory {
 }
 
 /// What a batch of `remember` drafts does, worked out in memory: the rows to insert and update, the vectors
-/// to write and the audit events. A store locks and loads the rows the drafts can touch (``keys(of:)``), then
-/// applies the drafts in order, so a later draft reinforces or merges into an earlier one exactly as
-/// consecutive `remember` calls would; then it writes the plan in a few multi-row statements.
+/// to write and the audit events. ``MemoryService`` locks and loads the rows the drafts can touch (``keys(of:)``),
+/// then applies the drafts in order, so a later draft reinforces or merges into an earlier one exactly as
+/// consecutive `remember` calls would; then the driver writes the plan in a few multi-row statements.
 public struct RememberPlan: Sendable {
-    /// One audit line of the plan.
-    public struct Event: Sendable, Hashable {
-        public var action: String
-        public var memoryID: String
-        public var beforeDigest: String?
-        public var afterDigest: String
-    }
-
     /// One outcome per draft, in order.
     public private(set) var outcomes: [RememberOutcome] = []
     /// Audit lines, in order.
-    public private(set) var events: [Event] = []
+    public private(set) var events: [AuditEvent] = []
     /// Memories whose vectors to write, each with the position of the draft whose content they embed: new
     /// memories, and entities whose content changed.
     public private(set) var vectorSources: [String: Int] = [:]
@@ -130,10 +122,7 @@ public struct RememberPlan: Sendable {
         if before != nil, !newIDs.contains(after.id), !touchedIDs.contains(after.id) { touchedIDs.append(after.id) }
         memories[after.id] = after
         outcomes.append(RememberOutcome(memory: after, action: action))
-        events.append(
-            Event(
-                action: name, memoryID: after.id, beforeDigest: before.map { ContentHash.digest($0) },
-                afterDigest: ContentHash.digest(after)))
+        events.append(AuditEvent(name, "memory", after.id, before: before, after: after))
     }
 }
 

@@ -60,20 +60,18 @@ public enum PostgresBackup {
         if FileManager.default.fileExists(atPath: destination.path) { throw backupExists }
         let pgDump = try locate("pg_dump", tools: tools)
         let tool = try await version(of: pgDump, logger: logger)
-        try createFolder(of: destination)
+        try FileManager.default.createFolder(of: destination, for: "backup")
         let temporary = destination.deletingLastPathComponent().appendingPathComponent(
             ".\(destination.lastPathComponent).backup-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temporary) }
 
-        var postgres = configuration
-        postgres.migrateOnFirstUse = false
-        let store = try PostgresMemoryStore(postgres, logger: logger)
+        let postgres = configuration
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: store.connectionConfiguration(), id: 1, logger: logger)
+                configuration: PostgresDriver.connectionConfiguration(postgres), id: 1, logger: logger)
         } catch {
-            throw store.translate(error)
+            throw PostgresErrors.translate(error, postgres: postgres, logger: logger)
         }
         let rows: [String: Int]
         do {
@@ -118,7 +116,7 @@ public enum PostgresBackup {
             try await connection.close()
         } catch {
             try? await connection.close()
-            throw store.translate(error)
+            throw PostgresErrors.translate(error, postgres: postgres, logger: logger)
         }
         // An archive holds every user's data: readable by its owner only.
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary.path)
@@ -149,7 +147,6 @@ public enum PostgresBackup {
         let pgRestore = try locate("pg_restore", tools: tools)
         let tool = try await version(of: pgRestore, logger: logger)
         var postgres = configuration
-        postgres.migrateOnFirstUse = false
         postgres.poolSize = 2
         let listing = try await runTool(pgRestore, ["--list", path], environment: environment(postgres))
         guard listing.status == 0 else {
@@ -157,10 +154,10 @@ public enum PostgresBackup {
         }
         try checkArchive(listing.stdout, schema: postgres.schema)
 
-        try await PostgresMemoryStore.createDatabaseIfMissing(postgres, logger: logger)
-        return try await PostgresMemoryStore.withStore(postgres, logger: logger) { store in
-            try await store.checkConnection()
-            let target = try await store.rawTransaction(userID: nil) { connection in
+        try await PostgresDriver.createDatabaseIfMissing(postgres, logger: logger)
+        return try await PostgresDriver.withDriver(postgres, logger: logger) { driver in
+            try await driver.checkConnection()
+            let target = try await driver.transaction(.store) { connection in
                 try await connection.first(
                     """
                     SELECT (SELECT count(*) FROM pg_extension WHERE extname IN ('vector', 'pg_trgm'))::int,
@@ -191,7 +188,7 @@ public enum PostgresBackup {
             guard run.status == 0 else {
                 throw toolFailure("pg_restore", run, configuration: postgres, logger: logger, nothing: "changed")
             }
-            let rows = try await store.rawTransaction(userID: nil) { connection in
+            let rows = try await driver.transaction(.store) { connection in
                 try await counts(connection, logger: logger)
             }
             return PostgresBackupReport(
@@ -476,16 +473,6 @@ extension PostgresBackup {
                 ) { try $0.decode(Int.self) } ?? 0
         }
         return rows
-    }
-
-    static func createFolder(of file: URL) throws {
-        do {
-            try FileManager.default.createDirectory(
-                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw EngramError(
-                .storageFailure, "Cannot create the folder of the backup file; check the path and its permissions.")
-        }
     }
 
     /// Gives the complete archive its name without ever overwriting: a hard link fails when the name is taken.

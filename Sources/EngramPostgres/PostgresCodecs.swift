@@ -48,7 +48,7 @@ extension Date {
 }
 
 /// A pgvector `vector`, bound in binary: `UInt16 dim, UInt16 0, dim × Float32` big-endian.
-/// The type's OID differs per database, so it is looked up once per store.
+/// The type's OID differs per database, so it is looked up once per driver.
 struct PGVector: PostgresDynamicTypeEncodable, PostgresDecodable, Sendable {
     var values: [Float]
     var oid: PostgresDataType

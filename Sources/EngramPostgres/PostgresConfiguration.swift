@@ -36,8 +36,6 @@ public struct PostgresConfiguration: Sendable, Hashable {
     /// Each statement is cancelled by the server after this long (URL `statement_timeout`, milliseconds; 0: never).
     public var statementTimeout: Duration = .seconds(30)
     public var applicationName: String = "engram"
-    /// Apply pending migrations on the store's first transaction (as the SQLite store does on open).
-    public var migrateOnFirstUse: Bool = true
 
     public init(endpoint: Endpoint, username: String, password: String?, database: String) {
         self.endpoint = endpoint

@@ -1,7 +1,54 @@
 import EngramCore
+import Logging
+import PostgresNIO
+import _ConnectionPoolModule
 
 /// What each PostgreSQL error class means for an Engram user, and what to do about it.
 enum PostgresErrors {
+    /// Maps PostgreSQL and connection errors to stable codes, with what to do; never leaks values.
+    static func translate(_ error: any Error, postgres: PostgresConfiguration, logger: Logger) -> EngramError {
+        if let error = error as? EngramError { return error }
+        if let transaction = error as? PostgresTransactionError {
+            return translate(
+                transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error,
+                postgres: postgres, logger: logger)
+        }
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] {
+                return engramError(sqlState: state, database: postgres.database)
+            }
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection:
+                return cannotConnect(postgres)
+            default:
+                break
+            }
+        }
+        // The pool stops waiting once connecting has failed for a minute (postgres-nio's circuit breaker).
+        if let error = error as? ConnectionPoolError, error == .connectionCreationCircuitBreakerTripped {
+            return cannotConnect(postgres)
+        }
+        logger.error("postgres error", metadata: ["type": "\(type(of: error))"])
+        return EngramError(.storageFailure, "PostgreSQL failed; nothing was written. Run engram doctor.")
+    }
+
+    /// The SQLSTATE of a server error, if `error` is (or wraps) one.
+    static func sqlState(of error: any Error) -> String? {
+        if let transaction = error as? PostgresTransactionError {
+            return (transaction.closureError ?? transaction.beginError ?? transaction.commitError).flatMap(sqlState)
+        }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The server cannot be reached, or the connection to it closed.
+    static func cannotConnect(_ postgres: PostgresConfiguration) -> EngramError {
+        let (host, port) = postgres.hostDescription
+        return EngramError(
+            .databaseUnavailable,
+            "Cannot connect to PostgreSQL at \(host)\(port.map { ":\($0)" } ?? ""): connection refused or closed. Start the server (scripts/pg.sh start) or fix DATABASE_URL."
+        )
+    }
+
     /// The Engram error for a server error with SQLSTATE `state`.
     static func engramError(sqlState state: String, database: String) -> EngramError {
         switch state {
@@ -32,6 +79,16 @@ enum PostgresErrors {
         case "57014":
             EngramError(
                 .storageFailure, "A statement ran past the statement timeout and was cancelled; nothing was written.")
+        case "57P01":
+            EngramError(
+                .databaseUnavailable, "The PostgreSQL server is shutting down or restarting; retry in a moment.")
+        case "57P03":
+            EngramError(.databaseUnavailable, "The PostgreSQL server is starting up or in recovery; retry shortly.")
+        case "08000", "08003", "08006":
+            EngramError(
+                .databaseUnavailable,
+                "The connection to PostgreSQL failed or was lost; check that the server runs (engram doctor) and retry."
+            )
         case "40001", "40P01":
             EngramError(.storageFailure, "The transaction conflicted with another one and was rolled back; retry it.")
         case "42704":

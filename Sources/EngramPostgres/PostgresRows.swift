@@ -156,17 +156,3 @@ enum Decode {
             afterDigest: try c["after_digest"], createdAt: try c.date("created_at"))
     }
 }
-
-extension PostgresConnection {
-    /// All rows of `query`, decoded by `decode`.
-    func rows<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
-        var result: [T] = []
-        for try await row in try await self.query(query, logger: logger) { result.append(try decode(row)) }
-        return result
-    }
-
-    /// The first row of `query`, decoded by `decode`, if any.
-    func first<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> T? {
-        try await self.query(query, logger: logger).collect().first.map(decode)
-    }
-}

@@ -24,7 +24,7 @@ final class VectorCache: Sendable {
 
     /// The user's current vector version, read in `db`'s transaction.
     static func version(_ db: Database, userID: String) throws -> Int64 {
-        try Int64.fetchOne(db, cached: "SELECT vector_version FROM users WHERE id = ?", arguments: [userID]) ?? 0
+        try db.value("SELECT vector_version FROM users WHERE id = \(userID)", as: Int64.self) ?? 0
     }
 
     /// The user's index of `model` as of `db`'s snapshot, loading it when the cached one is stale.
@@ -36,15 +36,16 @@ final class VectorCache: Sendable {
         }
         var index = FlatVectorIndex(dimension: model.dimension)
         index.reserveCapacity(
-            try Int.fetchOne(db, cached: "SELECT memory_count FROM users WHERE id = ?", arguments: [userID]) ?? 0)
+            try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0)
         let rows = try Row.fetchCursor(
             db,
-            cached: """
-                SELECT m.seq, e.vector FROM embeddings e
-                JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
-                WHERE e.user_id = ? AND e.model = ? AND e.dimension = ? AND e.sector = m.sector
-                """,
-            arguments: [userID, model.model, model.dimension])
+            SQLRequest<Row>(
+                literal: """
+                    SELECT m.seq, e.vector FROM embeddings e
+                    JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
+                    WHERE e.user_id = \(userID) AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                        AND e.sector = m.sector
+                    """, cached: true))
         while let row = try rows.next() {
             let key: Int64 = row[0]
             try row.withUnsafeData(atIndex: 1) { data in

@@ -27,7 +27,8 @@ struct BackupCommandTests {
         let missing = await CLI.execute([
             "backup", "--output", try temporary.file("b.sqlite"), "--db", temporary.database(),
         ])
-        #expect(missing.exitCode == 2)
+        #expect(missing.exitCode == 3)
+        #expect(missing.error.hasPrefix("error[database_not_found]"))
 
         let copy = temporary.database()
         let report = try await CLI.json(BackupReport.self, ["restore", backup, "--db", copy])

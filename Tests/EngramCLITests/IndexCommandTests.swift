@@ -1,19 +1,22 @@
+import EngramCore
 import Foundation
 import Testing
 
 @testable import EngramCLI
 
-/// `engram index` manages PostgreSQL's vector indexes; on SQLite it explains what to pass instead.
+/// `engram index` manages PostgreSQL's vector indexes; SQLite has none, and says so.
 struct IndexCommandTests {
     let files = TemporaryFiles()
 
-    @Test func indexOnSQLiteIsAUsageErrorThatNamesTheURL() async throws {
-        for arguments in [["index", "stats"], ["index", "rebuild", "--method", "ivfflat"]] {
-            let run = await CLI.execute(arguments + ["--db", files.database()])
-            #expect(run.exitCode == 64, "\(arguments): \(run)")
-            #expect(run.error.contains("engram index works on PostgreSQL"), "\(run.error)")
-            #expect(run.error.contains("--database-url"))
-        }
+    @Test func indexOnSQLiteExplainsThatVectorsAreSearchedInMemory() async throws {
+        let db = files.database()
+        _ = try await CLI.run(["init", "--db", db])
+        let stats = try await CLI.run(["index", "stats", "--db", db])
+        #expect(stats.contains("SQLite searches its vectors exactly, in memory"), "\(stats)")
+        #expect(try await CLI.json([VectorIndexStatistics].self, ["index", "stats", "--db", db]).isEmpty)
+        let rebuild = await CLI.execute(["index", "rebuild", "--method", "ivfflat", "--db", db])
+        #expect(rebuild.exitCode == 2, "\(rebuild)")
+        #expect(rebuild.error.hasPrefix("error[invalid_argument]: SQLite searches vectors exactly in memory"))
     }
 
     @Test func rebuildRejectsAnUnknownMethod() async throws {

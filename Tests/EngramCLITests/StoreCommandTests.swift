@@ -81,7 +81,7 @@ struct StoreCommandTests {
         #expect(original.contains(#""table":"embeddings""#))
 
         let copy = temporary.database()
-        let report = try await CLI.json(ImportReport.self, ["import", exported, "--db", copy])
+        let report = try await CLI.json(ImportReport.self, ["import", exported, "--all-users", "--db", copy])
         #expect(report.total == original.split(separator: "\n").count)
 
         let reexported = try await CLI.run(["export", "--all-users", "--db", copy])
@@ -98,7 +98,7 @@ struct StoreCommandTests {
         try ("\n" + original.replacingOccurrences(of: "\n", with: "\n\n")).write(
             toFile: spaced, atomically: true, encoding: .utf8)
         let copy = temporary.database()
-        _ = try await CLI.run(["import", spaced, "--db", copy])
+        _ = try await CLI.run(["import", spaced, "--db", copy, "--user", "gina"])
         let reexported = try await CLI.run(["export", "--db", copy, "--user", "gina"])
         #expect(reexported == original)
     }
@@ -123,9 +123,9 @@ struct StoreCommandTests {
         #expect(run.exitCode == 4)
         #expect(run.error.hasPrefix("error[malformed_import]: Line 5 "))
 
-        let users = try await CLI.json([User].self, ["user", "list", "--db", copy])
-        #expect(users.isEmpty)
-        #expect(try await CLI.run(["export", "--all-users", "--db", copy]).isEmpty)
+        // Nothing was written: not even an empty database.
+        #expect(!FileManager.default.fileExists(atPath: copy))
+        #expect(await CLI.execute(["export", "--all-users", "--db", copy]).exitCode == 3)
     }
 
     @Test func demoRunsAndIsRerunnable() async throws {

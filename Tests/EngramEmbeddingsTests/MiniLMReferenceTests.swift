@@ -53,7 +53,8 @@ import Testing
                 #expect(maxAbsoluteDifference(vector, reference) <= 1e-6)
             }
         }
-        #expect(maxAbsoluteDifference(expected[0], expected[3]) == 0)
+        // The same text twice in one batch: equal up to the last bits of the matrix products' blocking.
+        #expect(maxAbsoluteDifference(expected[0], expected[3]) <= 1e-6)
         let norm = expected[1].reduce(0) { $0 + $1 * $1 }.squareRoot()
         #expect(abs(norm - 1) < 1e-5)
     }

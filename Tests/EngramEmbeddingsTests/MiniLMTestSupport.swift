@@ -4,7 +4,7 @@ import Testing
 
 @testable import EngramEmbeddings
 
-/// Where the tests find the model and the shared reference files, relative to this source file.
+/// Where the tests find the model (in the repository) and the reference embeddings (a fixture of this target).
 enum MiniLMTestFiles {
     /// The repository root (three levels up from this file).
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -18,8 +18,8 @@ enum MiniLMTestFiles {
         return repository.appending(path: "models/all-MiniLM-L6-v2").path
     }
 
-    /// The sentence-transformers reference embeddings.
-    static let reference = repository.appending(path: "../shared/reference/minilm_reference.jsonl").standardizedFileURL
+    /// The sentence-transformers reference embeddings (see `Fixtures/README.md` for where they come from).
+    static let reference = Bundle.module.url(forResource: "Fixtures/minilm_reference", withExtension: "jsonl")
 
     /// The embedder, loaded once for every test; a missing model is a failure that says how to install it.
     static func embedder(sourceLocation: SourceLocation = #_sourceLocation) throws -> MiniLMEmbedder {
@@ -48,10 +48,8 @@ struct ReferenceEmbedding: Decodable {
     /// Every line of the reference file; a missing file fails the test.
     static func all(sourceLocation: SourceLocation = #_sourceLocation) throws -> [ReferenceEmbedding] {
         let data = try #require(
-            FileManager.default.contents(atPath: MiniLMTestFiles.reference.path),
-            Comment(
-                rawValue: "The reference file \(MiniLMTestFiles.reference.path) is missing: the tests read "
-                    + "../shared/reference in place, so clone Engram beside the project's shared folder."),
+            MiniLMTestFiles.reference.flatMap { FileManager.default.contents(atPath: $0.path) },
+            "The fixture Fixtures/minilm_reference.jsonl is missing from the test bundle; rebuild the tests.",
             sourceLocation: sourceLocation)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -22,7 +22,8 @@ struct PostgresBackupTests {
         let file = folder.appendingPathComponent("engram.dump").path
         let users = ["alice", "bob"]
 
-        let (before, hashes, backup) = try await PostgresMemoryStore.withStore(source, logger: testLogger) { store in
+        let (before, hashes, backup) = try await PostgresDriver.withDriver(source, logger: testLogger) { driver in
+            let store = service(driver)
             try await store.migrateUp()
             do {
                 for user in users { try await populate(store, userID: user) }
@@ -35,10 +36,10 @@ struct PostgresBackupTests {
                     try await PostgresBackup.backup(source, to: file, tools: tools, logger: testLogger)
                 }
                 #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == archive)
-                try await dropSchema(store)
+                try await dropSchema(driver)
                 return (before, hashes, backup)
             } catch {
-                try? await dropSchema(store)
+                try? await dropSchema(driver)
                 throw error
             }
         }
@@ -64,7 +65,8 @@ struct PostgresBackupTests {
             #expect(restored.rows == backup.rows)
             #expect(restored.database == target.database)
             #expect(restored.tool.contains("pg_restore"))
-            try await PostgresMemoryStore.withStore(target, logger: testLogger) { store in
+            try await PostgresDriver.withDriver(target, logger: testLogger) { driver in
+                let store = service(driver)
                 #expect(try await exportLines(store, users: users) == before)
                 #expect(try await contentHashes(store, users: users) == hashes)
                 // The restored schema is a working store: migrations are current and recall finds by vector.
@@ -77,8 +79,8 @@ struct PostgresBackupTests {
             await expectEngramError(.alreadyExists) {
                 try await PostgresBackup.restore(target, from: file, tools: tools, logger: testLogger)
             }
-            let after = try await PostgresMemoryStore.withStore(target, logger: testLogger) { store in
-                try await exportLines(store, users: users)
+            let after = try await PostgresDriver.withDriver(target, logger: testLogger) { driver in
+                try await exportLines(service(driver), users: users)
             }
             #expect(after == before)
             // A schema name other than the archive's is refused: pg_restore cannot rename it.
@@ -99,8 +101,8 @@ struct PostgresBackupTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("nested/engram.dump").path
-        try await withIsolatedStore { store in
-            let configuration = store.postgres
+        try await withIsolatedService { store, driver in
+            let configuration = driver.postgres
             try await populate(store, userID: "alice")
             let backedUp = try await exportLines(store, users: ["alice"])
             _ = try await PostgresBackup.backup(configuration, to: file, tools: tools, logger: testLogger)
@@ -159,7 +161,7 @@ struct PostgresBackupTests {
 // MARK: - Helpers
 
 /// Users, sessions, messages, memories (with their embeddings) and links for `userID`, through the public API.
-private func populate(_ store: PostgresMemoryStore, userID: String) async throws {
+private func populate(_ store: MemoryService, userID: String) async throws {
     _ = try await store.createUser(UserDraft(id: userID, name: "User \(userID)", info: .object(["n": .number(1)])))
     for session in ["chat-1", "chat-2"] {
         _ = try await store.createSession(SessionDraft(userID: userID, id: session, title: "Chat \(session)"))
@@ -190,14 +192,14 @@ private func populate(_ store: PostgresMemoryStore, userID: String) async throws
 }
 
 /// Every user's export, one ``ExportCodec`` line per record.
-private func exportLines(_ store: PostgresMemoryStore, users: [String]) async throws -> [String: [String]] {
+private func exportLines(_ store: MemoryService, users: [String]) async throws -> [String: [String]] {
     var lines: [String: [String]] = [:]
     for user in users { lines[user] = try await store.export(userID: user).map(ExportCodec.line) }
     return lines
 }
 
 /// Every user's memories by id: their stored content hash, which must equal the hash of their content.
-private func contentHashes(_ store: PostgresMemoryStore, users: [String]) async throws -> [String: String] {
+private func contentHashes(_ store: MemoryService, users: [String]) async throws -> [String: String] {
     var hashes: [String: String] = [:]
     for user in users {
         for memory in try await store.memories(
@@ -212,9 +214,8 @@ private func contentHashes(_ store: PostgresMemoryStore, users: [String]) async 
 
 /// Runs one statement outside a transaction (CREATE/DROP DATABASE) on its own connection, as the URL's role.
 private func execute(_ configuration: PostgresConfiguration, _ sql: String) async throws {
-    let probe = try PostgresMemoryStore(configuration, logger: testLogger)
     let connection = try await PostgresConnection.connect(
-        configuration: probe.connectionConfiguration(), id: 99, logger: testLogger)
+        configuration: PostgresDriver.connectionConfiguration(configuration), id: 99, logger: testLogger)
     do {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger)
         try await connection.close()

@@ -26,7 +26,7 @@ import Testing
         #expect(configuration.idleTimeout == .seconds(120))
         #expect(configuration.statementTimeout == .milliseconds(2500))
         #expect(configuration.keepAliveInterval == .seconds(15))
-        let pool = PostgresMemoryStore.clientConfiguration(configuration)
+        let pool = PostgresDriver.clientConfiguration(configuration)
         #expect(pool.options.maximumConnections == 4)
         #expect(pool.options.minimumConnections == 2)
         #expect(pool.options.connectTimeout == .seconds(3))
@@ -36,7 +36,7 @@ import Testing
         #expect(parameters["statement_timeout"] == "2500")
         #expect(parameters["application_name"] == "engram")
         let noKeepAlive = try PostgresConfiguration(url: "postgresql://u@h/db?keepalive=0")
-        #expect(PostgresMemoryStore.clientConfiguration(noKeepAlive).options.keepAliveBehavior == nil)
+        #expect(PostgresDriver.clientConfiguration(noKeepAlive).options.keepAliveBehavior == nil)
     }
 
     @Test(arguments: [
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func migrationFilesSplitIntoStatementsKeepingFunctionBodiesWhole() throws {
-        let migration = try PostgresMigration(
+        let migration = try Migration(
             fileName: "007_example.sql",
             text: """
                 -- comment
@@ -82,15 +82,25 @@ import Testing
                 """)
         #expect(migration.version == 7)
         #expect(migration.name == "example")
-        let up = PostgresMigration.statements(migration.up)
+        let up = PostgresDriver.statements(migration.up)
         #expect(up.count == 2)
         #expect(up[1].hasPrefix("CREATE FUNCTION") && up[1].hasSuffix("$$;"))
-        #expect(PostgresMigration.statements(migration.down) == ["DROP FUNCTION f();", "DROP TABLE a;"])
+        #expect(PostgresDriver.statements(migration.down) == ["DROP FUNCTION f();", "DROP TABLE a;"])
     }
 
     @Test func theBundledMigrationsParse() throws {
-        let migrations = try PostgresMigration.bundled()
+        let migrations = try PostgresDriver.bundledMigrations()
         #expect(migrations.first?.version == 1)
-        #expect(migrations.allSatisfy { !PostgresMigration.statements($0.up).isEmpty })
+        #expect(migrations.allSatisfy { !PostgresDriver.statements($0.up).isEmpty })
+    }
+
+    @Test func aDriverIsMadeWithoutConnecting() throws {
+        let driver = try PostgresDriver(try PostgresConfiguration(url: "postgresql://u@127.0.0.1:1/db"))
+        #expect(driver.backend == "postgres")
+        #expect(!driver.isReadOnly)
+        #expect(driver.migrations.map(\.version) == (try PostgresDriver.bundledMigrations()).map(\.version))
+        var unsafe = driver.postgres
+        unsafe.schema = "Robert';DROP"
+        #expect(throws: EngramError.self) { try PostgresDriver(unsafe) }
     }
 }

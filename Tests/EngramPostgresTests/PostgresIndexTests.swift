@@ -17,7 +17,7 @@ struct PostgresIndexTests {
         "The office printer on floor three jams with thick paper",
     ]
 
-    private func remember(_ store: PostgresMemoryStore) async throws -> [String: String] {
+    private func remember(_ store: MemoryService) async throws -> [String: String] {
         _ = try await store.createUser(UserDraft(id: "alice"))
         var ids: [String: String] = [:]
         for fact in facts {
@@ -26,18 +26,18 @@ struct PostgresIndexTests {
         return ids
     }
 
-    private func topResult(_ store: PostgresMemoryStore, _ text: String) async throws -> RecallResult? {
+    private func topResult(_ store: MemoryService, _ text: String) async throws -> RecallResult? {
         try await store.recall(RecallQuery(userID: "alice", text: text, k: 3)).first
     }
 
     @Test func statisticsListTheModelsHNSWIndex() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, driver in
             #expect(try await store.vectorIndexStatistics().isEmpty)
             _ = try await self.remember(store)
             let statistics = try await store.vectorIndexStatistics()
             let index = try #require(statistics.first, "\(statistics)")
             #expect(statistics.count == 1)
-            #expect(index.name == PostgresMemoryStore.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384))
+            #expect(index.name == PostgresDriver.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384))
             #expect(index.model == store.embedder.model)
             #expect(index.dimension == 384)
             #expect(index.method == .hnsw)
@@ -48,8 +48,8 @@ struct PostgresIndexTests {
             #expect(index.isValid)
 
             // A second model gets an index of its own.
-            let narrow = try PostgresMemoryStore(
-                store.postgres, client: store.client, embedder: HashingEmbedder(dimension: 64), logger: testLogger)
+            let shared = try PostgresDriver(driver.postgres, client: driver.client, logger: testLogger)
+            let narrow = service(shared, embedder: HashingEmbedder(dimension: 64))
             _ = try await narrow.remember(MemoryDraft(userID: "alice", content: "A note in the small model"))
             let both = try await store.vectorIndexStatistics()
             #expect(Set(both.map(\.dimension)) == [64, 384], "\(both)")
@@ -59,13 +59,16 @@ struct PostgresIndexTests {
     }
 
     @Test func rebuildToIVFFlatAndBackKeepsRecallWorking() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, driver in
             let ids = try await self.remember(store)
             let query = "green tea with honey"
             let target = ids["Alice drinks green tea with honey in the morning"]
 
             let ivfflat = try await store.rebuildVectorIndexes(method: .ivfflat)
-            #expect(ivfflat == [PostgresMemoryStore.vectorIndexName(.ivfflat, model: "hashing-v1-384", dimension: 384)])
+            #expect(
+                ivfflat.map(\.name) == [
+                    PostgresDriver.vectorIndexName(.ivfflat, model: "hashing-v1-384", dimension: 384)
+                ])
             let afterIVFFlat = try await store.vectorIndexStatistics()
             #expect(afterIVFFlat.map(\.method) == [.ivfflat], "\(afterIVFFlat)")
             #expect(afterIVFFlat.first?.lists == 2)  // √5 ≈ 2.2
@@ -74,27 +77,30 @@ struct PostgresIndexTests {
             #expect(first?.memory.id == target)
             #expect(first?.matchedBy.contains("vector") == true)
 
-            // New memories still work, and a fresh store does not add an HNSW index beside the IVFFlat one.
-            let fresh = try PostgresMemoryStore(store.postgres, client: store.client, logger: testLogger)
+            // New memories still work, and a fresh driver does not add an HNSW index beside the IVFFlat one.
+            let fresh = service(try PostgresDriver(driver.postgres, client: driver.client, logger: testLogger))
             _ = try await fresh.remember(MemoryDraft(userID: "alice", content: "Carol bakes sourdough bread"))
             #expect(try await store.vectorIndexStatistics().map(\.method) == [.ivfflat])
             #expect(try await self.topResult(fresh, "sourdough bread")?.memory.content == "Carol bakes sourdough bread")
 
-            let hnsw = try await store.rebuildVectorIndexes()
-            #expect(hnsw == [PostgresMemoryStore.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384)])
+            // Without a method, each index keeps its own: still IVFFlat, its lists following the new row count.
+            #expect(try await store.rebuildVectorIndexes().map(\.method) == [.ivfflat])
+
+            let hnsw = try await store.rebuildVectorIndexes(method: .hnsw).map(\.name)
+            #expect(hnsw == [PostgresDriver.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384)])
             let afterHNSW = try await store.vectorIndexStatistics()
             #expect(afterHNSW.map(\.method) == [.hnsw], "\(afterHNSW)")
             #expect(afterHNSW.first?.rows == self.facts.count + 1)
             #expect(try await self.topResult(store, query)?.memory.id == target)
 
-            // Rebuilding HNSW again reindexes the existing index in place.
-            #expect(try await store.rebuildVectorIndexes(method: .hnsw) == hnsw)
+            // Rebuilding HNSW again (by its current method) reindexes the existing index in place.
+            #expect(try await store.rebuildVectorIndexes().map(\.name) == hnsw)
             #expect(try await store.vectorIndexStatistics().map(\.name) == hnsw)
         }
     }
 
     @Test func rebuildWithNoVectorsDoesNothing() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, _ in
             let rebuilt = try await store.rebuildVectorIndexes(method: .ivfflat)
             #expect(rebuilt.isEmpty)
             #expect(try await store.vectorIndexStatistics().isEmpty)
@@ -102,11 +108,11 @@ struct PostgresIndexTests {
     }
 
     @Test func ivfflatListsFollowTheSquareRootOfTheRows() {
-        let ddl = PostgresMemoryStore.vectorIndexDDL(.ivfflat, model: "m'x", dimension: 8, rows: 10_000)
+        let ddl = PostgresDriver.vectorIndexDDL(.ivfflat, model: "m'x", dimension: 8, rows: 10_000)
         #expect(ddl.contains("WITH (lists = 100)"))
         #expect(ddl.contains("model = 'm''x'"))
-        #expect(PostgresMemoryStore.vectorIndexDDL(.ivfflat, model: "m", dimension: 8).contains("lists = 1)"))
-        #expect(PostgresMemoryStore.predicateModel("((model = 'm''x'::text) AND (dimension = 8))") == "m'x")
-        #expect(PostgresMemoryStore.predicateDimension("((model = 'm''x'::text) AND (dimension = 8))") == 8)
+        #expect(PostgresDriver.vectorIndexDDL(.ivfflat, model: "m", dimension: 8).contains("lists = 1)"))
+        #expect(PostgresDriver.predicateModel("((model = 'm''x'::text) AND (dimension = 8))") == "m'x")
+        #expect(PostgresDriver.predicateDimension("((model = 'm''x'::text) AND (dimension = 8))") == 8)
     }
 }

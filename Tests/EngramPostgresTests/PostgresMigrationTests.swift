@@ -5,14 +5,14 @@ import Testing
 
 @testable import EngramPostgres
 
-/// Migrations against the real server: up → down → up gives the same catalog, concurrency is safe,
-/// an edited applied migration is refused.
+/// Migrations against the real server, run by ``MemoryService`` over the driver: up → down → up gives the same
+/// catalog, concurrency is safe, an edited applied migration is refused.
 @Suite(.enabled(if: serverAvailable, "needs ENGRAM_TEST_DATABASE_URL (scripts/test.sh starts the server)"))
 struct PostgresMigrationTests {
     /// The schema's catalog as sorted text lines: columns, constraints, indexes, policies, triggers.
-    private func catalog(_ store: PostgresMemoryStore) async throws -> [String] {
-        let schema = store.postgres.schema
-        return try await store.transaction(userID: nil) { connection in
+    private func catalog(_ driver: PostgresDriver) async throws -> [String] {
+        let schema = driver.postgres.schema
+        return try await driver.transaction(.store) { connection in
             var lines: [String] = []
             let queries: [PostgresQuery] = [
                 """
@@ -42,22 +42,23 @@ struct PostgresMigrationTests {
     }
 
     @Test func upDownUpGivesTheSameSchemaAndStatusFollows() async throws {
-        try await withIsolatedStore(migrate: false) { store in
-            let count = try PostgresMigration.bundled().count
+        try await withIsolatedService(migrate: false) { store, driver in
+            let count = driver.migrations.count
             #expect(try await store.migrationStatus().allSatisfy { !$0.applied })
+            #expect(try await driver.appliedMigrations().isEmpty)
             #expect(try await store.migrateUp().count == count)
             #expect(try await store.migrationStatus().allSatisfy(\.applied))
-            let first = try await self.catalog(store)
+            let first = try await self.catalog(driver)
             #expect(first.contains { $0.hasPrefix("memories.search tsvector") })
             #expect(first.contains { $0.contains("USING hnsw") } == false)  // HNSW indexes come per model, later
             #expect(first.contains { $0.hasPrefix("memories user_scope") })
 
             #expect(try await store.migrateDown(steps: count).count == count)
             #expect(try await store.migrationStatus().allSatisfy { !$0.applied })
-            #expect(try await self.catalog(store).isEmpty)
+            #expect(try await self.catalog(driver).isEmpty)
 
             try await store.migrateUp()
-            #expect(try await self.catalog(store) == first)
+            #expect(try await self.catalog(driver) == first)
             #expect(try await store.migrateUp().isEmpty)  // idempotent: nothing left to apply
         }
     }
@@ -67,44 +68,51 @@ struct PostgresMigrationTests {
         let results = try await withThrowingTaskGroup(of: [Int].self) { group in
             for _ in 0..<2 {
                 group.addTask {
-                    try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
-                        try await store.migrateUp()
+                    try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+                        try await service(driver).migrateUp()
                     }
                 }
             }
             return try await group.reduce(into: [[Int]]()) { $0.append($1) }
         }
-        let versions = try PostgresMigration.bundled().map(\.version)
+        let versions = try PostgresDriver.bundledMigrations().map(\.version)
         #expect(results.flatMap { $0 }.sorted() == versions)
-        try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
-            #expect(try await store.migrationStatus().allSatisfy(\.applied))
-            try await dropSchema(store)
+        try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+            #expect(try await service(driver).migrationStatus().allSatisfy(\.applied))
+            try await dropSchema(driver)
         }
     }
 
+    /// The recorded checksum of migration 001 no longer matches the file this build ships: as if the file had been
+    /// edited after it ran.
     @Test func anEditedAppliedMigrationIsRefused() async throws {
-        try await withIsolatedStore { store in
-            var edited = try PostgresMigration.bundled()
-            let original = edited[0]
-            edited[0] = try PostgresMigration(
-                fileName: "001_\(original.name).sql",
-                text: "-- edited\n-- migrate:up\n\(original.up)\n-- migrate:down\n\(original.down)")
-            let status = try await store.migrationStatus(edited)
+        try await withIsolatedService { store, driver in
+            try await driver.transaction(.store) { connection in
+                try await connection.query(
+                    "UPDATE engram_schema_version SET checksum = 'edited' WHERE version = 1", logger: testLogger)
+            }
+            let status = try await store.migrationStatus()
             #expect(status.first?.checksumMatches == false)
-            let error = await expectEngramError(.schemaTooNew) { try await store.migrateUp(edited) }
+            let error = await expectEngramError(.schemaTooNew) { try await store.migrateUp() }
             #expect(error?.message.contains("edited") == true)
+            // A new service refuses to use the schema at all.
+            await expectEngramError(.schemaTooNew) { try await service(driver).users() }
         }
     }
 
     @Test func healthReportsTheServer() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, driver in
             let health = await store.health()
-            #expect(health.status == "ok", "\(health.details)")
+            #expect(health.status == "ok", "\(health.message) \(health.details)")
+            #expect(health.message == "Database connection successful")
             #expect(health.backend == "postgres")
             #expect(health.version.hasPrefix("PostgreSQL 18"))
+            #expect(health.database == driver.postgres.database)
             #expect(health.details["pgvector"]?.hasPrefix("0.8") == true)
-            #expect(health.details["host"] == "127.0.0.1")
-            #expect(health.schemaVersion == 2)
+            #expect(health.details["schema"] == driver.postgres.schema)
+            #expect(health.host == "127.0.0.1")
+            #expect(health.port == driver.postgres.hostDescription.port)
+            #expect(health.schemaVersion == driver.migrations.map(\.version).max())
             #expect(health.pendingMigrations.isEmpty)
             // scripts/pg.sh marks `@@` leakproof, so full-text search keeps its index under row-level security.
             #expect(health.details["text_search_index"] == "used", "\(health.details)")
@@ -112,13 +120,13 @@ struct PostgresMigrationTests {
     }
 
     @Test func fullTextSearchUnderRowLevelSecurityUsesItsIndex() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, driver in
             _ = try await store.createUser(UserDraft(id: "alice"))
             let words = ["tea", "lyon", "bike", "garden", "piano", "river", "chess", "museum"]
             _ = try await store.rememberAll(
                 (0..<400).map { MemoryDraft(userID: "alice", content: "note \($0) about \(words[$0 % words.count])") }
                     + [MemoryDraft(userID: "alice", content: "Alice drinks coffee")])
-            let plan = try await store.transaction(userID: "alice") { connection -> String in
+            let plan = try await driver.transaction(.user("alice")) { connection -> String in
                 try await connection.query("ANALYZE memories", logger: testLogger)
                 return try await connection.rows(
                     """
@@ -132,8 +140,8 @@ struct PostgresMigrationTests {
     }
 
     @Test func rowLevelSecurityHidesOtherUsersAndEverythingFromUnscopedConnections() async throws {
-        try await withIsolatedStore { store in
-            try await store.transaction(userID: nil) { connection in
+        try await withIsolatedService { _, driver in
+            try await driver.transaction(.store) { connection in
                 for user in ["alice", "bob"] {
                     try await connection.query(
                         """
@@ -142,13 +150,13 @@ struct PostgresMigrationTests {
                         """, logger: testLogger)
                 }
             }
-            let seenByAlice = try await store.transaction(userID: "alice") { connection -> [String] in
+            let seenByAlice = try await driver.transaction(.user("alice")) { connection -> [String] in
                 try await connection.rows("SELECT id FROM users", logger: testLogger) { try $0.decode(String.self) }
             }
             #expect(seenByAlice == ["alice"])
             // A plain connection that sets no user sees nothing, although the rows exist.
-            let unscoped = try await store.client.withConnection { connection -> [Int] in
-                let table = store.postgres.schema + ".users"
+            let unscoped = try await driver.client.withConnection { connection -> [Int] in
+                let table = driver.postgres.schema + ".users"
                 return try await connection.rows("SELECT count(*)::int FROM \(unescaped: table)", logger: testLogger) {
                     try $0.decode(Int.self)
                 }
@@ -166,22 +174,33 @@ struct PostgresTroubleshootingTests {
         configuration.connectTimeout = .seconds(3)
         change(&configuration)
         let final = configuration
-        return try await PostgresMemoryStore.withStore(final, logger: testLogger) { store in await store.health() }
+        return try await PostgresDriver.withDriver(final, logger: testLogger) { driver in
+            await service(driver).health()
+        }
     }
 
     @Test func connectionRefused() async throws {
         let health = try await health { $0.endpoint = .tcp(host: "127.0.0.1", port: 1) }
         #expect(health.status == "error")
-        #expect(health.details["error"]?.contains("scripts/pg.sh start") == true, "\(health.details)")
+        #expect(health.message.contains("scripts/pg.sh start"), "\(health.message)")
+        #expect(health.host == "127.0.0.1")
+        #expect(health.port == 1)
+        var configuration = try isolatedConfiguration()
+        configuration.endpoint = .tcp(host: "127.0.0.1", port: 1)
+        let refused = try PostgresDriver(configuration, logger: testLogger)
+        let error = await expectEngramError(.databaseUnavailable) { try await refused.checkConnection() }
+        #expect(error?.message.contains("Cannot connect to PostgreSQL at 127.0.0.1:1") == true)
     }
 
     @Test func databaseDoesNotExist() async throws {
         let health = try await health { $0.database = "engram_no_such_database" }
-        #expect(health.details["error"]?.contains("does not exist") == true, "\(health.details)")
+        #expect(health.status == "error")
+        #expect(health.message.contains("does not exist"), "\(health.message)")
     }
 
     @Test func wrongPassword() async throws {
         let health = try await health { $0.password = "not-the-password" }
-        #expect(health.details["error"]?.contains("password") == true, "\(health.details)")
+        #expect(health.status == "error")
+        #expect(health.message.contains("password"), "\(health.message)")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import EngramPostgres
 
-/// The logger of queries the tests run themselves, and of the stores under test: quiet, so that the
+/// The logger of queries the tests run themselves, and of the drivers and services under test: quiet, so that the
 /// expected connection failures of the troubleshooting tests do not flood the output.
 let testLogger: Logger = {
     var logger = Logger(label: "engram.tests")
@@ -28,28 +28,36 @@ func isolatedConfiguration() throws -> PostgresConfiguration {
     return configuration
 }
 
-/// Runs `body` with a store on a fresh schema, dropping the schema afterwards.
-func withIsolatedStore<T: Sendable>(
-    migrate: Bool = true, _ body: @Sendable (PostgresMemoryStore) async throws -> T
+/// A service over `driver`, with the tests' quiet logger.
+func service(_ driver: PostgresDriver, embedder: any Embedder = HashingEmbedder(), migratesOnFirstUse: Bool = true)
+    -> MemoryService
+{
+    MemoryService(driver: driver, embedder: embedder, logger: testLogger, migratesOnFirstUse: migratesOnFirstUse)
+}
+
+/// Runs `body` with a service (and its driver) on a fresh schema, dropping the schema afterwards.
+func withIsolatedService<T: Sendable>(
+    migrate: Bool = true, _ body: (MemoryService, PostgresDriver) async throws -> T
 ) async throws -> T {
     let configuration = try isolatedConfiguration()
-    return try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
+    return try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+        let store = service(driver)
         if migrate { try await store.migrateUp() }
         do {
-            let result = try await body(store)
-            try await dropSchema(store)
+            let result = try await body(store, driver)
+            try await dropSchema(driver)
             return result
         } catch {
-            try? await dropSchema(store)
+            try? await dropSchema(driver)
             throw error
         }
     }
 }
 
-func dropSchema(_ store: PostgresMemoryStore) async throws {
-    try await store.transaction(userID: nil) { connection in
+func dropSchema(_ driver: PostgresDriver) async throws {
+    try await driver.transaction(.store) { connection in
         try await connection.query(
-            PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(store.postgres.schema) CASCADE"), logger: testLogger)
+            PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(driver.postgres.schema) CASCADE"), logger: testLogger)
     }
 }
 

@@ -18,43 +18,46 @@ struct PostgresTroubleshootingMoreTests {
     @Test func permissionDeniedOnASchemaOwnedByAnotherRole() async throws {
         var configuration = try isolatedConfiguration()
         configuration.schema = "information_schema"
-        let error = try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
-            await expectEngramError(.storageFailure) { try await store.createUser(UserDraft(id: "alice")) }
+        let error = try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+            await expectEngramError(.storageFailure) { try await service(driver).createUser(UserDraft(id: "alice")) }
         }
         #expect(error?.message.contains("Permission denied") == true, "\(String(describing: error))")
         #expect(error?.message.contains("grant it or use the owner role") == true)
     }
 
-    /// A second login role without privileges (created by the superuser through `scripts/pg.sh`) opens a store
-    /// on a schema the `engram` role migrated: it may neither create schemas in the database nor use the
-    /// schema, and both say "Permission denied".
+    /// A second login role without privileges (created by the superuser through `scripts/pg.sh`) opens a service
+    /// on a schema the `engram` role migrated: it may not use the schema, whether the service would migrate on
+    /// first use or not, and both say "Permission denied".
     @Test(.enabled(if: ReaderRole.ready, "needs scripts/pg.sh superuser-psql to create role engram_reader"))
     func permissionDeniedForARoleWithoutGrants() async throws {
-        try await withIsolatedStore { owner in
+        try await withIsolatedService { owner, driver in
             _ = try await owner.createUser(UserDraft(id: "alice"))
-            var reader = owner.postgres
+            var reader = driver.postgres
             reader.username = ReaderRole.name
             reader.password = ReaderRole.password
             reader.poolSize = 1
 
-            // Migrating on first use needs CREATE on the database.
-            let migrating = try await PostgresMemoryStore.withStore(reader, logger: testLogger) { store in
-                await expectEngramError(.storageFailure) { try await store.user("alice") }
+            // A service that migrates on first use reads the schema's migrations first.
+            let migrating = try await PostgresDriver.withDriver(reader, logger: testLogger) { driver in
+                await expectEngramError(.storageFailure) { try await service(driver).user("alice") }
             }
             #expect(migrating?.message.contains("Permission denied") == true, "\(String(describing: migrating))")
 
             // Reading the schema needs USAGE on it.
-            reader.migrateOnFirstUse = false
-            let reading = try await PostgresMemoryStore.withStore(reader, logger: testLogger) { store in
-                await expectEngramError(.storageFailure) { try await store.user("alice") }
+            let reading = try await PostgresDriver.withDriver(reader, logger: testLogger) { driver in
+                await expectEngramError(.storageFailure) {
+                    try await service(driver, migratesOnFirstUse: false).user("alice")
+                }
             }
             #expect(reading?.message.contains("Permission denied") == true, "\(String(describing: reading))")
             #expect(reading?.message.contains("USAGE on the schema") == true)
 
             // The reader's health reports the same, and the owner is unaffected.
-            let health = try await PostgresMemoryStore.withStore(reader, logger: testLogger) { await $0.health() }
+            let health = try await PostgresDriver.withDriver(reader, logger: testLogger) {
+                await service($0).health()
+            }
             #expect(health.status == "error")
-            #expect(health.details["error"]?.contains("Permission denied") == true, "\(health.details)")
+            #expect(health.message.contains("Permission denied"), "\(health.message)")
             #expect(try await owner.user("alice").id == "alice")
         }
     }
@@ -65,8 +68,10 @@ struct PostgresTroubleshootingMoreTests {
     /// names the statements to run; `engram doctor`'s health says the same.
     @Test func pgvectorMissing() async throws {
         try await withScratchDatabase(template: "template0") { configuration in
-            let error = try await PostgresMemoryStore.withStore(configuration, logger: testLogger) { store in
-                await expectEngramError(.storageFailure) { try await store.createUser(UserDraft(id: "alice")) }
+            let error = try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+                await expectEngramError(.storageFailure) {
+                    try await service(driver).createUser(UserDraft(id: "alice"))
+                }
             }
             let message = error?.message ?? ""
             #expect(message.contains("pgvector and pg_trgm extensions are missing"), "\(message)")
@@ -74,18 +79,17 @@ struct PostgresTroubleshootingMoreTests {
             #expect(message.contains("CREATE EXTENSION pg_trgm;"), "\(message)")
             #expect(message.contains(configuration.database), "\(message)")
 
-            let health = try await PostgresMemoryStore.withStore(configuration, logger: testLogger) {
-                await $0.health()
+            let health = try await PostgresDriver.withDriver(configuration, logger: testLogger) {
+                await service($0).health()
             }
             #expect(health.status == "error")
-            #expect(health.details["error"]?.contains("CREATE EXTENSION vector;") == true, "\(health.details)")
+            #expect(health.message.contains("CREATE EXTENSION vector;"), "\(health.message)")
+            #expect(health.details["pgvector"] == "missing")
 
             // Past the check (say, a query run before migrating), an undefined `vector` type (42704) says the same.
-            var unmigrated = configuration
-            unmigrated.migrateOnFirstUse = false
-            let undefined = try await PostgresMemoryStore.withStore(unmigrated, logger: testLogger) { store in
+            let undefined = try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
                 await expectEngramError(.storageFailure) {
-                    try await store.transaction(userID: nil) { connection in
+                    try await driver.transaction(.store) { connection in
                         try await connection.query("SELECT '[1,2,3]'::vector", logger: testLogger)
                     }
                 }
@@ -99,7 +103,7 @@ struct PostgresTroubleshootingMoreTests {
     /// A caller-supplied embedding of the wrong dimension is `invalid_vector`, names both dimensions and
     /// writes nothing.
     @Test func embeddingOfTheWrongDimensionIsRejected() async throws {
-        try await withIsolatedStore { store in
+        try await withIsolatedService { store, _ in
             _ = try await store.createUser(UserDraft(id: "alice"))
             let error = await expectEngramError(.invalidVector) {
                 try await store.remember(MemoryDraft(userID: "alice", content: "tea at four", embedding: [1, 2, 3]))
@@ -112,14 +116,15 @@ struct PostgresTroubleshootingMoreTests {
         }
     }
 
-    /// Vectors are stored per model and dimension, so a store with a 64-dimension embedder works over a
-    /// schema holding 384-dimension vectors, and its vector search sees only its own model's vectors.
+    /// Vectors are stored per model and dimension, so a service with a 64-dimension embedder works over a
+    /// schema holding 384-dimension vectors (on a second driver sharing the first one's pool), and its vector
+    /// search sees only its own model's vectors.
     @Test func storesWithDifferentDimensionsShareASchema() async throws {
-        try await withIsolatedStore { wide in
+        try await withIsolatedService { wide, driver in
             _ = try await wide.createUser(UserDraft(id: "alice"))
             let old = try await wide.remember(MemoryDraft(userID: "alice", content: "The cat sleeps on the red sofa"))
-            let narrow = try PostgresMemoryStore(
-                wide.postgres, client: wide.client, embedder: HashingEmbedder(dimension: 64), logger: testLogger)
+            let shared = try PostgresDriver(driver.postgres, client: driver.client, logger: testLogger)
+            let narrow = service(shared, embedder: HashingEmbedder(dimension: 64))
             #expect(narrow.embedder.dimension == 64)
             let new = try await narrow.remember(
                 MemoryDraft(userID: "alice", content: "The cat sleeps on the blue chair"))
@@ -148,30 +153,29 @@ struct PostgresTroubleshootingMoreTests {
             try await adminQuery("ALTER DATABASE \(configuration.database) CONNECTION LIMIT 1")
             var limited = configuration
             limited.poolSize = 3
-            let probe = try PostgresMemoryStore(limited, logger: testLogger)
             let held = try await PostgresConnection.connect(
-                configuration: probe.connectionConfiguration(), id: 1, logger: testLogger)
+                configuration: PostgresDriver.connectionConfiguration(limited), id: 1, logger: testLogger)
             do {
-                let error = try await PostgresMemoryStore.withStore(limited, logger: testLogger) { store in
-                    await expectEngramError(.storageFailure) { try await store.checkConnection() }
+                let error = try await PostgresDriver.withDriver(limited, logger: testLogger) { driver in
+                    await expectEngramError(.storageFailure) { try await driver.checkConnection() }
                 }
                 #expect(error?.message.contains("too many connections") == true, "\(String(describing: error))")
                 #expect(error?.message.contains("pool_size") == true)
                 #expect(error?.message.contains("max_connections") == true)
 
-                let health = try await PostgresMemoryStore.withStore(limited, logger: testLogger) {
-                    await $0.health()
+                let health = try await PostgresDriver.withDriver(limited, logger: testLogger) {
+                    await service($0).health()
                 }
                 #expect(health.status == "error")
-                #expect(health.details["error"]?.contains("too many connections") == true, "\(health.details)")
+                #expect(health.message.contains("too many connections"), "\(health.message)")
                 try await held.close()
             } catch {
                 try? await held.close()
                 throw error
             }
-            // With the connection given back, the same store works.
-            try await PostgresMemoryStore.withStore(limited, logger: testLogger) { store in
-                try await store.checkConnection()
+            // With the connection given back, the same configuration works.
+            try await PostgresDriver.withDriver(limited, logger: testLogger) { driver in
+                try await driver.checkConnection()
             }
         }
     }
@@ -180,23 +184,28 @@ struct PostgresTroubleshootingMoreTests {
     @Test func aPoolThatGivesUpConnectingSaysHowToFixIt() throws {
         var configuration = try isolatedConfiguration()
         configuration.endpoint = .tcp(host: "127.0.0.1", port: 1)
-        // Translating needs no running pool: the store is only constructed.
-        let store = try PostgresMemoryStore(configuration, logger: testLogger)
-        let error = store.translate(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
-        #expect(error.code == .storageFailure)
+        // Translating needs no running pool: the driver is only constructed.
+        let driver = try PostgresDriver(configuration, logger: testLogger)
+        let error = driver.translate(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
+        #expect(error.code == .databaseUnavailable)
         #expect(error.message.contains("Cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error.message)")
         #expect(error.message.contains("scripts/pg.sh start"))
     }
 
-    /// The SQLSTATEs the store maps to a message that says what to do.
+    /// The SQLSTATEs the driver maps to a message that says what to do.
     @Test func messagesForTroubleshootingStates() {
-        let cases: [(state: String, text: String)] = [
-            ("42501", "Permission denied"), ("42704", "CREATE EXTENSION vector;"),
-            ("53300", "pool_size"), ("3D000", "engram init"), ("28P01", "password"),
+        let cases: [(state: String, code: EngramError.Code, text: String)] = [
+            ("42501", .storageFailure, "Permission denied"), ("42704", .storageFailure, "CREATE EXTENSION vector;"),
+            ("53300", .storageFailure, "pool_size"), ("3D000", .storageFailure, "engram init"),
+            ("28P01", .storageFailure, "password"), ("40001", .storageFailure, "retry"),
+            ("57P01", .databaseUnavailable, "shutting down or restarting; retry in a moment"),
+            ("57P03", .databaseUnavailable, "starting up or in recovery; retry shortly"),
+            ("08000", .databaseUnavailable, "retry"), ("08003", .databaseUnavailable, "retry"),
+            ("08006", .databaseUnavailable, "retry"),
         ]
-        for (state, text) in cases {
+        for (state, code, text) in cases {
             let error = PostgresErrors.engramError(sqlState: state, database: "engram")
-            #expect(error.code == .storageFailure)
+            #expect(error.code == code, "\(state)")
             #expect(error.message.contains(text), "\(state): \(error.message)")
         }
     }
@@ -224,10 +233,9 @@ private func withScratchDatabase(
 /// Runs one statement as the test URL's role on its database, on a connection of its own (`CREATE DATABASE`
 /// cannot run in a transaction).
 private func adminQuery(_ sql: String) async throws {
-    let store = try PostgresMemoryStore(
-        try PostgresConfiguration(url: try #require(testDatabaseURL)), logger: testLogger)
+    let configuration = try PostgresConfiguration(url: try #require(testDatabaseURL))
     let connection = try await PostgresConnection.connect(
-        configuration: store.connectionConfiguration(), id: 2, logger: testLogger)
+        configuration: PostgresDriver.connectionConfiguration(configuration), id: 2, logger: testLogger)
     do {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger)
     } catch {

@@ -1,0 +1,64 @@
+import Foundation
+
+extension MemoryService {
+    /// The vector the configured embedder makes of `text` (what a memory with this content is stored with).
+    public func embed(_ text: String) async throws -> [Float] {
+        let text = try validator.content(text, field: "text")
+        return try await embedder.embed(text)
+    }
+
+    /// The configured and active embedding models, and how many memories lack a vector of each.
+    public func embeddingStatus() async throws -> EmbeddingStatus {
+        let configured = EmbeddingModel(embedder)
+        let active = try await activeModel()
+        return try await read(.store) { tx in
+            let counts = try await tx.vectorCounts()
+            let missing = try await tx.countMemoriesWithoutVector(of: configured, limit: .max)
+            return EmbeddingStatus(
+                configured: configured, active: active, memories: try await tx.memoryCount(), missing: missing,
+                missingActive: active == configured
+                    ? missing : try await tx.countMemoriesWithoutVector(of: active, limit: .max),
+                vectors: Dictionary(counts.map { ($0.key.description, $0.value) }, uniquingKeysWith: +))
+        }
+    }
+
+    /// Embeds, in batches of `batchSize`, every memory (of every user) that lacks a vector of the configured model,
+    /// reporting progress after each batch; then switches recall to the configured model. Recall keeps using the
+    /// previous model's vectors until the set is complete. With `prune`, vectors of other models are then deleted.
+    /// Safe to interrupt and run again: it resumes where it stopped.
+    public func reembed(
+        batchSize: Int, prune: Bool, progress: @Sendable (ReembedProgress) -> Void
+    ) async throws -> ReembedReport {
+        let batchSize = try validator.count(batchSize, field: "batch size", in: 1...InputValidator.maxBatch)
+        let target = EmbeddingModel(embedder)
+        try await ready()
+        try await driver.prepareVectorIndexes(for: [target])
+        let total = try await read(.store) { tx in try await tx.countMemoriesWithoutVector(of: target, limit: .max) }
+        progress(ReembedProgress(embedded: 0, total: total))
+        var embedded = 0
+        var cursor: Int64 = 0
+        while true {
+            let after = cursor
+            let pending = try await read(.store) { tx in
+                try await tx.memoriesWithoutVector(of: target, after: after, limit: batchSize)
+            }
+            guard let last = pending.last else { break }
+            cursor = last.cursor
+            let vectors = try await embedder.embed(pending.map(\.content))
+            let date = now()
+            _ = try await write(.store) { tx in
+                try await tx.insertVectors(Array(zip(pending, vectors)).map { ($0, $1) }, model: target, at: date)
+            }
+            embedded += pending.count
+            progress(ReembedProgress(embedded: embedded, total: max(total, embedded)))
+        }
+        let date = now()
+        let settled = try await write(.store) { tx in try await self.settleActiveModel(tx, at: date) }
+        rememberActiveModel(settled)
+        var pruned = 0
+        if prune, settled == target {
+            pruned = try await write(.store) { tx in try await tx.deleteVectors(except: target) }
+        }
+        return ReembedReport(embedded: embedded, switched: settled == target, active: settled, pruned: pruned)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+extension MemoryService {
+    /// Ranked memories for a query, each with its score breakdown, how it was found and its source messages.
+    ///
+    /// The driver finds candidates (full text and vectors of the active model, among memories passing the
+    /// filters); neighbours of the best of them along links join; ``RecallScorer`` ranks them all by the composite
+    /// score. With `reinforce`, each result counts an access and its strength moves back toward 1, and each link
+    /// that brought a result counts a traversal.
+    public func recall(_ query: RecallQuery) async throws -> [RecallResult] {
+        let query = try validator.recall(query)
+        // Rank with the active model only: its vectors, and the query embedded by its embedder.
+        let embedder = embedders.recallEmbedder(active: try await activeModel())
+        let model = EmbeddingModel(embedder)
+        let vector = try await embedder.embed(query.text)
+        let date = now()
+        let userID = query.userID
+        let found = try await read(.user(userID)) { tx in
+            try await self.requireUser(tx, userID)
+            let found = try await self.candidates(tx, query: query, vector: vector, model: model, at: date)
+            let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
+            let memories = try await tx.memories(userID: userID, ids: ranked.map(\.candidate.memoryID))
+            let sources = try await tx.messages(userID: userID, ids: memories.flatMap(\.sourceMessageIDs))
+            return RecallRead(
+                ranked: ranked, memories: Dictionary(memories.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
+                sources: Dictionary(sources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
+                expansions: found.expansions)
+        }
+        let results = found.ranked.compactMap { entry -> RecallResult? in
+            guard let memory = found.memories[entry.candidate.memoryID] else { return nil }
+            return RecallResult(
+                memory: memory, score: entry.score,
+                sources: memory.sourceMessageIDs.compactMap { found.sources[$0] }
+                    .sorted { ($0.createdAt, $0.sequence) < ($1.createdAt, $1.sequence) },
+                matchedBy: entry.candidate.matchedBy)
+        }
+        guard query.reinforce, !results.isEmpty else { return results }
+        let resultIDs = Set(results.map(\.memory.id))
+        let traversed = found.expansions.filter { resultIDs.contains($0.key) }.map(\.value)
+        return try await reinforce(results, traversedLinks: traversed, at: date)
+    }
+
+    /// What the read phase of recall hands on.
+    private struct RecallRead: Sendable {
+        var ranked: [(candidate: RecallCandidate, score: ScoreBreakdown)]
+        var memories: [String: Memory]
+        var sources: [String: Message]
+        var expansions: [String: String]
+    }
+
+    /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
+    private func candidates(
+        _ tx: any StorageTransaction, query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
+    ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
+        let userID = query.userID
+        let pool = scorer.candidatePool(for: query.k)
+        var byID: [String: RecallCandidate] = [:]
+        var terms: [String] = []
+        for term in Tokenizer.terms(query.text) where !terms.contains(term) && terms.count < 32 { terms.append(term) }
+        if !terms.isEmpty {
+            for candidate in try await tx.textCandidates(
+                userID: userID, terms: terms, filters: query.filters, at: date, limit: pool)
+            {
+                byID[candidate.memoryID] = candidate.found(by: "text")
+            }
+        }
+        for candidate in try await tx.vectorCandidates(
+            userID: userID, vector: vector, model: model, filters: query.filters, at: date, limit: pool)
+        {
+            if var known = byID[candidate.memoryID] {
+                known.vectorScore = candidate.found(by: "vector").vectorScore
+                known.matchedBy.insert("vector")
+                byID[candidate.memoryID] = known
+            } else {
+                byID[candidate.memoryID] = candidate.found(by: "vector")
+            }
+        }
+        // Text matches outside the vector pool still have a vector score.
+        let unscored = byID.values.filter { $0.vectorScore == nil }.map(\.memoryID).sorted()
+        if !unscored.isEmpty {
+            let scores = try await tx.vectorScores(userID: userID, memoryIDs: unscored, vector: vector, model: model)
+            for (id, score) in scores { byID[id]?.vectorScore = score.isNaN ? 0 : score }
+        }
+
+        // Links: neighbours of the best seeds join as candidates; links among candidates feed the link weight.
+        var expansions: [String: String] = [:]
+        if query.expandLinks {
+            let seeds = byID.values.sorted {
+                Self.seedOrder($0) != Self.seedOrder($1)
+                    ? Self.seedOrder($0) > Self.seedOrder($1) : $0.memoryID < $1.memoryID
+            }.prefix(query.k).map(\.memoryID)
+            let seedSet = Set(seeds)
+            var reached: [String: String] = [:]
+            for link in try await tx.links(userID: userID, touching: seeds, types: []) {
+                for (from, to) in [(link.sourceID, link.targetID), (link.targetID, link.sourceID)]
+                where seedSet.contains(from) && byID[to] == nil && reached[to] == nil {
+                    reached[to] = link.id
+                }
+            }
+            if !reached.isEmpty {
+                let ids = reached.keys.sorted()
+                let expanded = try await tx.candidates(userID: userID, ids: ids, filters: query.filters, at: date)
+                let scores = try await tx.vectorScores(
+                    userID: userID, memoryIDs: expanded.map(\.memoryID), vector: vector, model: model)
+                for var candidate in expanded {
+                    candidate.vectorScore = scores[candidate.memoryID].map { $0.isNaN ? 0 : $0 }
+                    byID[candidate.memoryID] = candidate.found(by: "link")
+                    expansions[candidate.memoryID] = reached[candidate.memoryID]
+                }
+            }
+        }
+        let ids = Set(byID.keys)
+        let links = try await tx.links(userID: userID, touching: ids.sorted(), types: []).filter {
+            ids.contains($0.sourceID) && ids.contains($0.targetID)
+        }
+        return (byID.values.sorted { $0.memoryID < $1.memoryID }, links, expansions)
+    }
+
+    /// Orders seeds for link expansion by their strongest raw signal.
+    private static func seedOrder(_ candidate: RecallCandidate) -> Double {
+        max(candidate.vectorScore ?? 0, candidate.textScore.map { $0 > 0 ? 1 : 0 } ?? 0)
+    }
+
+    /// Access reinforces: counts it, moves strength back toward 1, and counts the links that brought results.
+    /// Rows are written in id order, so that concurrent recalls of one user lock them in one order.
+    private func reinforce(
+        _ results: [RecallResult], traversedLinks: [String], at date: Date
+    ) async throws -> [RecallResult] {
+        guard let userID = results.first?.memory.userID else { return results }
+        var updated = results
+        for index in updated.indices {
+            var memory = updated[index].memory
+            memory.strength = configuration.decay.reinforced(memory, at: date)
+            memory.lastReinforcedAt = date
+            memory.lastAccessedAt = date
+            memory.accessCount += 1
+            updated[index].memory = memory
+        }
+        let strengths = updated.map { (id: $0.memory.id, strength: $0.memory.strength) }.sorted { $0.id < $1.id }
+        try await write(.user(userID)) { tx in
+            try await tx.recordAccesses(userID: userID, strengths: strengths, at: date)
+            if !traversedLinks.isEmpty {
+                try await tx.countTraversals(userID: userID, linkIDs: traversedLinks.sorted())
+            }
+        }
+        return updated
+    }
+}
+
+extension RecallCandidate {
+    /// This candidate found by `path` (`text`, `vector`, `link`), with any vector score made finite.
+    fileprivate func found(by path: String) -> RecallCandidate {
+        var candidate = self
+        candidate.matchedBy = [path]
+        // A zero vector has no direction: pgvector answers NaN where a dot product answers 0.
+        if let score = vectorScore, score.isNaN { candidate.vectorScore = 0 }
+        return candidate
+    }
+}

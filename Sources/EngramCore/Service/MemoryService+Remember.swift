@@ -1,0 +1,123 @@
+import Foundation
+
+extension MemoryService {
+    /// Stores a memory. The same content (ignoring case and spacing) for the user reinforces the existing memory;
+    /// the same entity `(system, id)` merges the entity data and counts the update.
+    public func remember(_ draft: MemoryDraft) async throws -> RememberOutcome {
+        try await rememberAll([draft])[0]
+    }
+
+    /// Stores many memories of one user in one transaction, embedding them in one batch: the bulk path.
+    ///
+    /// Each draft follows `remember`'s rules in order, so a later draft with the same content reinforces an earlier
+    /// one. All or nothing; at most ``InputValidator/maxBatch`` drafts. Only drafts that create a memory (or change
+    /// an entity's content) are embedded: a duplicate costs no model call.
+    public func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome] {
+        let drafts = try validator.memories(drafts, dimension: embedder.dimension)
+        guard let userID = drafts.first?.userID else { return [] }
+        let models = try await writeModels()
+        try await driver.prepareVectorIndexes(for: models)
+        let date = now()
+        let keys = RememberPlan.keys(of: drafts)
+        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded.
+        let preview = try await read(.user(userID)) { tx in
+            try await self.requireUser(tx, userID)
+            let existing = try await tx.rememberTargets(
+                userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: nil)
+            return Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
+        }
+        var vectors = try await embed(drafts, at: Set(preview.vectorSources.values), models: models)
+        return try await write(.user(userID)) { tx in
+            try await self.requireUser(tx, userID)
+            try await self.requireReferences(tx, userID: userID, drafts)
+            let existing = try await tx.rememberTargets(
+                userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: keys.locks)
+            let plan = Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
+            // The store changed since the first look (rare): embed what it did not foresee.
+            let unforeseen = Set(plan.vectorSources.values).subtracting(vectors.positions)
+            if !unforeseen.isEmpty { vectors.merge(try await self.embed(drafts, at: unforeseen, models: models)) }
+            try await tx.insertMemories(plan.created)
+            try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
+            let embedded = (plan.created + plan.updated).filter { plan.vectorSources[$0.id] != nil }
+            try await tx.replaceEmbeddings(
+                userID: userID, memoryIDs: embedded.map(\.id),
+                with: embedded.flatMap { memory in
+                    vectors.embeddings(of: memory, source: plan.vectorSources[memory.id] ?? 0, at: date)
+                })
+            try await tx.touchUser(userID, at: date)
+            try await self.audit(tx, userID: userID, plan.events, at: date)
+            return plan.outcomes
+        }
+    }
+
+    /// The drafts applied in order over `existing`.
+    static func plan(_ drafts: [MemoryDraft], existing: [Memory], decay: DecayPolicy, at date: Date) -> RememberPlan {
+        var plan = RememberPlan(existing: existing, decay: decay)
+        for (index, draft) in drafts.enumerated() { plan.apply(draft, index: index, at: date) }
+        return plan
+    }
+
+    /// Checks every session, agent, parent and source message the drafts name, each once.
+    private func requireReferences(_ tx: any StorageTransaction, userID: String, _ drafts: [MemoryDraft]) async throws {
+        for sessionID in Set(drafts.compactMap(\.sessionID)).sorted() {
+            try await requireSession(tx, userID: userID, sessionID)
+        }
+        for agentID in Set(drafts.compactMap(\.agentID)).sorted() {
+            try await requireAgent(tx, userID: userID, agentID)
+        }
+        let parents = Set(drafts.compactMap(\.parentID)).sorted()
+        if !parents.isEmpty, try await tx.memories(userID: userID, ids: parents).count != parents.count {
+            throw EngramError.memoryNotFound
+        }
+        try await requireMessages(tx, userID: userID, drafts.flatMap(\.sourceMessageIDs))
+    }
+
+    /// The models new vectors are written with: the configured one, and the active one too while a switch is under
+    /// way, so that memories written during the switch are found by both.
+    func writeModels() async throws -> [EmbeddingModel] {
+        embedders.writeEmbedders(active: try await activeModel()).map(EmbeddingModel.init)
+    }
+
+    /// The vectors of every model in `models` for the drafts at `positions`; a draft's own embedding stands for the
+    /// configured model.
+    func embed(_ drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel]) async throws -> DraftVectors {
+        var result = DraftVectors()
+        let positions = positions.sorted()
+        for model in models {
+            guard let embedder = embedders.embedder(for: model) else { continue }
+            let given = model == EmbeddingModel(self.embedder)
+            let missing = positions.filter { !given || drafts[$0].embedding == nil }
+            let computed = try await embedder.embed(missing.map { drafts[$0].content })
+            var vectors: [Int: [Float]] = [:]
+            for position in positions where given { vectors[position] = drafts[position].embedding }
+            for (position, vector) in zip(missing, computed) { vectors[position] = vector }
+            result.byModel[model, default: [:]].merge(vectors) { _, new in new }
+        }
+        return result
+    }
+}
+
+/// Vectors of a batch of drafts, by model and by the draft's position in the batch.
+struct DraftVectors {
+    var byModel: [EmbeddingModel: [Int: [Float]]] = [:]
+
+    /// The positions that have a vector of every model.
+    var positions: Set<Int> {
+        byModel.values.map { Set($0.keys) }.reduce(nil as Set<Int>?) { $0?.intersection($1) ?? $1 } ?? []
+    }
+
+    mutating func merge(_ other: DraftVectors) {
+        for (model, vectors) in other.byModel { byModel[model, default: [:]].merge(vectors) { _, new in new } }
+    }
+
+    /// The rows to store for `memory`, whose content is that of the draft at `source`: one per model.
+    func embeddings(of memory: Memory, source: Int, at date: Date) -> [StoredEmbedding] {
+        byModel.sorted { $0.key.model < $1.key.model }.compactMap { model, vectors in
+            vectors[source].map {
+                StoredEmbedding(
+                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: model.model,
+                    dimension: model.dimension, vector: $0, createdAt: date)
+            }
+        }
+    }
+}

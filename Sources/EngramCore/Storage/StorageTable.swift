@@ -1,0 +1,25 @@
+/// The tables of Engram's schema, in dependency order: a parent before the rows that refer to it.
+public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
+    case users
+    case agents
+    case sessions
+    case messages
+    case workingFacts = "working_facts"
+    case memories
+    case embeddings
+    case links
+    case emotions
+    case sessionState = "session_state"
+    case feedback
+    case auditLog = "audit_log"
+
+    /// The order an export writes (and an import reads): parents first.
+    public static let exportOrder: [StorageTable] = allCases
+
+    /// The order erasure deletes a user's rows: children first, so that each count is the table's own rows and
+    /// not a cascade's. The user row itself comes last.
+    public static let erasureOrder: [StorageTable] = [
+        .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .memories, .messages, .sessions,
+        .agents, .auditLog, .users,
+    ]
+}

@@ -1,0 +1,210 @@
+import EngramCore
+import Foundation
+import PostgresNIO
+
+/// Vector indexes: one partial index per embedding model and dimension (seed 001's operations), on an expression
+/// that casts the dimensionless `vector` column to the model's dimension.
+extension PostgresDriver {
+    /// HNSW and IVFFlat index `vector` columns of at most this many dimensions; larger ones are searched exactly.
+    static let maxIndexedDimension = 2000
+
+    /// Creates each model's partial HNSW index unless it (or an IVFFlat index of the model) exists; each in its own
+    /// whole-store transaction, never inside a user's.
+    public func prepareVectorIndexes(for models: [EmbeddingModel]) async throws {
+        for model in models { try await ensureVectorIndex(model: model.model, dimension: model.dimension) }
+    }
+
+    /// Creates the partial HNSW index of `model` and `dimension` unless this driver knows it exists.
+    func ensureVectorIndex(model: String, dimension: Int) async throws {
+        guard dimension > 0, dimension <= Self.maxIndexedDimension else { return }
+        let name = Self.vectorIndexName(.hnsw, model: model, dimension: dimension)
+        if vectorIndexes.withLock({ $0.contains(name) }) { return }
+        let lockKey = "engram.vector_index.\(postgres.schema)"
+        // An IVFFlat index built by rebuildVectorIndexes(method: .ivfflat) serves the model as well.
+        let ivfflat = Self.vectorIndexName(.ivfflat, model: model, dimension: dimension)
+        try await transaction(.store) { connection in
+            // An existing index needs no DDL (which would take a share lock on the table, even when it exists).
+            let exists = try await connection.first(
+                "SELECT to_regclass(\(name)) IS NOT NULL OR to_regclass(\(ivfflat)) IS NOT NULL", logger: self.logger
+            ) { try $0.decode(Bool.self) }
+            if exists == true { return }
+            // Serialise index creation: concurrent CREATE INDEX IF NOT EXISTS of one name can collide.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: self.logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: Self.vectorIndexDDL(.hnsw, model: model, dimension: dimension)),
+                logger: self.logger)
+        }
+        _ = vectorIndexes.withLock { $0.insert(name) }
+    }
+
+    /// Every HNSW and IVFFlat index of the `embeddings` table: its model, dimension, method, row count, size and
+    /// scan count, by name.
+    public func vectorIndexStatistics() async throws -> [VectorIndexStatistics] {
+        let table = "\(postgres.schema).embeddings"
+        return try await transaction(.store) { connection in
+            var counts: [String: (model: String, dimension: Int, rows: Int)] = [:]
+            for (model, dimension, rows) in try await self.vectorCounts(connection) {
+                for method in VectorIndexMethod.allCases {
+                    counts[Self.vectorIndexName(method, model: model, dimension: dimension)] = (model, dimension, rows)
+                }
+            }
+            let rows = try await connection.query(
+                """
+                SELECT c.relname::text, a.amname::text, pg_relation_size(c.oid), coalesce(s.idx_scan, 0),
+                    coalesce(pg_get_expr(i.indpred, i.indrelid), ''), coalesce(array_to_string(c.reloptions, ','), ''),
+                    i.indisvalid
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_am a ON a.oid = c.relam
+                LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
+                WHERE i.indrelid = to_regclass(\(table)) AND a.amname IN ('hnsw', 'ivfflat')
+                ORDER BY c.relname
+                """, logger: self.logger)
+            var result: [VectorIndexStatistics] = []
+            for try await (name, method, size, scans, predicate, options, valid) in rows.decode(
+                (String, String, Int64, Int64, String, String, Bool).self)
+            {
+                guard let method = VectorIndexMethod(rawValue: method) else { continue }
+                let known = counts[name]
+                let lists = options.split(separator: ",").first { $0.hasPrefix("lists=") }
+                    .flatMap { Int($0.dropFirst("lists=".count)) }
+                result.append(
+                    VectorIndexStatistics(
+                        name: name, model: known?.model ?? Self.predicateModel(predicate) ?? "",
+                        dimension: known?.dimension ?? Self.predicateDimension(predicate) ?? 0, method: method,
+                        rows: known?.rows ?? 0, sizeBytes: size, scans: scans, lists: lists, isValid: valid))
+            }
+            return result
+        }
+    }
+
+    /// Rebuilds one vector index per embedding model and dimension in the table (seed 001's
+    /// `rebuild_vector_indexes`), with `method`, or with the method of the model's current index (HNSW when it has
+    /// none); returns the statistics of every vector index afterwards.
+    ///
+    /// HNSW reindexes the model's HNSW index (`REINDEX INDEX CONCURRENTLY`), or creates it, and drops its IVFFlat
+    /// index; IVFFlat builds an index with `lists ≈ √rows` and drops the HNSW one. Every statement runs outside a
+    /// transaction and concurrently, so reads and writes go on meanwhile. Dimensions above pgvector's 2,000 are
+    /// skipped: they are searched exactly, without an index.
+    public func rebuildVectorIndexes(method: VectorIndexMethod?) async throws -> [VectorIndexStatistics] {
+        let pairs = try await transaction(.store) { connection in try await self.vectorCounts(connection) }
+        let current = Dictionary(
+            try await vectorIndexStatistics().map {
+                (EmbeddingModel(model: $0.model, dimension: $0.dimension), $0.method)
+            },
+            uniquingKeysWith: { first, second in first == .hnsw ? first : second })
+        do {
+            try await client.withConnection { connection in
+                // Index builds may take longer than the pool's statement timeout; this connection only.
+                try await connection.query("SET statement_timeout TO 0", logger: self.logger)
+                do {
+                    for (model, dimension, rows) in pairs where dimension > 0 && dimension <= Self.maxIndexedDimension {
+                        let chosen = method ?? current[EmbeddingModel(model: model, dimension: dimension)] ?? .hnsw
+                        try await self.rebuild(
+                            connection, method: chosen, model: model, dimension: dimension, rows: rows)
+                    }
+                } catch {
+                    _ = try? await connection.query("RESET statement_timeout", logger: self.logger)
+                    throw error
+                }
+                try await connection.query("RESET statement_timeout", logger: self.logger)
+            }
+        } catch {
+            throw translate(error)
+        }
+        return try await vectorIndexStatistics()
+    }
+
+    /// Builds the index of `method` for one model and dimension and drops the other method's index.
+    private func rebuild(
+        _ connection: PostgresConnection, method: VectorIndexMethod, model: String, dimension: Int, rows: Int
+    ) async throws {
+        let schema = postgres.schema
+        let name = Self.vectorIndexName(method, model: model, dimension: dimension)
+        let other = Self.vectorIndexName(method == .hnsw ? .ivfflat : .hnsw, model: model, dimension: dimension)
+        let state = try await connection.first(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(\("\(schema).\(name)"))", logger: logger
+        ) { try $0.decode(Bool.self) }
+        switch (method, state) {
+        case (.hnsw, true?):
+            try await execute(connection, "REINDEX INDEX CONCURRENTLY \(schema).\(name)")
+        default:
+            // IVFFlat's lists follow the row count, and an invalid index (an interrupted build) cannot be reindexed
+            // concurrently: build either afresh.
+            try await execute(connection, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(name)")
+            try await execute(
+                connection,
+                Self.vectorIndexDDL(method, model: model, dimension: dimension, rows: rows, schema: schema)
+                    .replacingOccurrences(of: "CREATE INDEX IF NOT EXISTS", with: "CREATE INDEX CONCURRENTLY"))
+        }
+        try await execute(connection, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(other)")
+        _ = vectorIndexes.withLock { $0.insert(Self.vectorIndexName(.hnsw, model: model, dimension: dimension)) }
+    }
+
+    /// Runs DDL, which takes no binds (its identifiers are the validated schema and index names).
+    private func execute(_ connection: PostgresConnection, _ sql: String) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
+    /// The models and dimensions of the stored vectors, with how many vectors each has (needs whole-store access).
+    private func vectorCounts(_ connection: PostgresConnection) async throws -> [(String, Int, Int)] {
+        try await connection.rows(
+            "SELECT model, dimension, count(*) FROM embeddings GROUP BY model, dimension ORDER BY model, dimension",
+            logger: logger
+        ) { row in
+            let (model, dimension, rows) = try row.decode((String, Int, Int).self)
+            return (model, dimension, rows)
+        }
+    }
+
+    /// The name of the partial index of `method` for one model and dimension.
+    static func vectorIndexName(_ method: VectorIndexMethod, model: String, dimension: Int) -> String {
+        "embeddings_\(method.rawValue)_\(dimension)_\(ContentHash.hex(Data(model.utf8)).prefix(8))"
+    }
+
+    /// The `CREATE INDEX IF NOT EXISTS` statement of one model's partial index (in `schema`, else unqualified).
+    /// IVFFlat gets `lists ≈ √rows` (at least 1). DDL takes no binds, so the model is a quoted literal.
+    static func vectorIndexDDL(
+        _ method: VectorIndexMethod, model: String, dimension: Int, rows: Int = 0, schema: String? = nil
+    ) -> String {
+        let name = vectorIndexName(method, model: model, dimension: dimension)
+        let table = schema.map { "\($0).embeddings" } ?? "embeddings"
+        let literal = "'" + model.replacingOccurrences(of: "'", with: "''") + "'"
+        let options =
+            switch method {
+            case .hnsw: ""
+            case .ivfflat: " WITH (lists = \(max(1, Int(Double(rows).squareRoot().rounded()))))"
+            }
+        return """
+            CREATE INDEX IF NOT EXISTS \(name) ON \(table)
+            USING \(method.rawValue) ((embedding::vector(\(dimension))) vector_cosine_ops)\(options)
+            WHERE model = \(literal) AND dimension = \(dimension)
+            """
+    }
+
+    /// The model in a partial-index predicate such as `((model = 'm'::text) AND (dimension = 3))`.
+    static func predicateModel(_ predicate: String) -> String? {
+        guard let start = predicate.range(of: "model = '")?.upperBound else { return nil }
+        var model = ""
+        var index = start
+        while index < predicate.endIndex {
+            let character = predicate[index]
+            let next = predicate.index(after: index)
+            if character == "'" {
+                guard next < predicate.endIndex, predicate[next] == "'" else { return model }
+                model.append("'")
+                index = predicate.index(after: next)
+            } else {
+                model.append(character)
+                index = next
+            }
+        }
+        return nil
+    }
+
+    /// The dimension in a partial-index predicate.
+    static func predicateDimension(_ predicate: String) -> Int? {
+        guard let start = predicate.range(of: "dimension = ")?.upperBound else { return nil }
+        return Int(predicate[start...].prefix { $0.isNumber })
+    }
+}

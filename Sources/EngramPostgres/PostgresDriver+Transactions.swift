@@ -1,0 +1,109 @@
+import EngramCore
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresDriver {
+    /// How many times a write transaction runs before a serialization failure or a deadlock is reported.
+    static let maxAttempts = 5
+
+    /// SQLSTATEs after which running the whole transaction again may succeed: serialization failure, deadlock.
+    static let retryableStates: Set<String> = ["40001", "40P01"]
+
+    /// One snapshot: `REPEATABLE READ READ ONLY`, scoped like a write.
+    public func read<T: Sendable>(
+        _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await perform(scope, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        } catch {
+            throw translate((error as? FailedTransaction)?.error ?? error)
+        }
+    }
+
+    /// A `READ COMMITTED` transaction, run again (up to ``maxAttempts`` times, after a short random pause) when
+    /// it fails with a serialization failure or a deadlock.
+    public func write<T: Sendable>(
+        _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await perform(scope, begin: "BEGIN", body)
+            } catch let failure as FailedTransaction {
+                guard attempt < Self.maxAttempts, let state = failure.sqlState, Self.retryableStates.contains(state)
+                else { throw translate(failure.error) }
+                logger.debug(
+                    "transaction conflict; retrying", metadata: ["sqlstate": "\(state)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 2...10) * attempt * attempt))
+                attempt += 1
+            } catch {
+                throw translate(error)
+            }
+        }
+    }
+
+    /// Runs `body` with the connection of a transaction scoped to `scope` (row-level security and search path
+    /// set); any error rolls it back and is translated. For administration, backups and tests.
+    @discardableResult
+    func transaction<T: Sendable>(
+        _ scope: StorageScope, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await perform(scope, begin: "BEGIN") { tx in try await body(tx.connection) }
+        } catch {
+            throw translate((error as? FailedTransaction)?.error ?? error)
+        }
+    }
+
+    /// Leases a connection, opens a transaction with `begin`, scopes it, runs `body` and commits; on any error,
+    /// rolls back and throws a ``FailedTransaction`` that keeps the SQLSTATE which failed it (errors untranslated).
+    func perform<T: Sendable>(
+        _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
+    ) async throws -> T {
+        try await client.withConnection { connection in
+            let tx = PostgresTransaction(connection: connection, driver: self)
+            var committing = false
+            do {
+                try await connection.query(begin, logger: logger)
+                try await self.scope(connection, to: scope)
+                let result = try await body(tx)
+                // A statement failed and the caller went on: PostgreSQL would answer COMMIT with a silent rollback.
+                if tx.failedState != nil { throw PostgresTransaction.abandoned }
+                committing = true
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                if !committing { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                throw FailedTransaction(error: error, sqlState: tx.failedState ?? PostgresErrors.sqlState(of: error))
+            }
+        }
+    }
+
+    /// Points the transaction at the schema and at its user (or whole-store access) in one round trip, and checks
+    /// that the role may use the schema (without USAGE, names in it would just look missing).
+    func scope(_ connection: PostgresConnection, to scope: StorageScope) async throws {
+        let (userID, admin) =
+            switch scope {
+            case .user(let id): (id, "off")
+            case .store: ("", "on")
+            }
+        let searchPath = "\(postgres.schema), public"
+        let usable = try await connection.first(
+            """
+            SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
+                set_config('engram.admin', \(admin), true),
+                (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema))
+            """, logger: logger
+        ) { try $0.decode((String, String, String, Bool?).self).3 }
+        if usable == false {
+            throw PostgresErrors.engramError(sqlState: "42501", database: postgres.database)
+        }
+    }
+}
+
+/// A transaction that failed: the error, untranslated, and the SQLSTATE of the statement that failed it.
+struct FailedTransaction: Error {
+    var error: any Error
+    var sqlState: String?
+}

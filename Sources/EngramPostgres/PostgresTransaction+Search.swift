@@ -1,0 +1,91 @@
+import EngramCore
+import Foundation
+import PostgresNIO
+
+/// Recall candidates on PostgreSQL: `ts_rank_cd` over the weighted `search` vector (content A; summary, tags and
+/// keywords B) through its GIN index, and the model's partial HNSW (or IVFFlat) index with iterative scans, so that
+/// filters applied in the query still leave enough rows.
+extension PostgresTransaction: CandidateSearch {
+    /// The columns a candidate needs: enough to score, not to show.
+    private static let signalColumns = "m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at"
+
+    /// One signal row: the signal columns, then a score (or NULL).
+    private typealias SignalRow = (String, Double, Double, Double, Timestamp, Double?)
+
+    func textCandidates(
+        userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        guard !terms.isEmpty else { return [] }
+        // The terms, quoted for to_tsquery and joined by OR, travel as one bound value.
+        let tsquery = terms.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: " | ")
+        var query: PostgresQuery = """
+            SELECT \(unescaped: Self.signalColumns), ts_rank_cd(m.search, q)::float8 AS score
+            FROM memories m CROSS JOIN to_tsquery('english', \(tsquery)) q
+            WHERE m.user_id = \(userID) AND m.search @@ q
+            """
+        try PostgresMemoryFilter.append(filters, at: date, to: &query)
+        query.sql += #" ORDER BY score DESC, m.id COLLATE "C" LIMIT "# + (try query.bind(limit))
+        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
+    }
+
+    func vectorCandidates(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        // Scan the index on (in relaxed order) until enough rows pass the filters; re-sorted below.
+        try await execute(
+            """
+            SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.probes', '10', true)
+            """)
+        let probe = PGVector(vector, oid: try await vectorType())
+        // The cast's dimension (a number, not a value) must match the partial index's expression.
+        let cast = "e.embedding::vector(\(model.dimension))"
+        var query: PostgresQuery = """
+            SELECT \(unescaped: Self.signalColumns), (1 - (\(unescaped: cast) <=> \(probe)))::float8 AS score
+            FROM embeddings e JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
+            WHERE e.user_id = \(userID) AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                AND e.sector = m.sector
+            """
+        try PostgresMemoryFilter.append(filters, at: date, to: &query)
+        query.sql += " ORDER BY \(cast) <=> \(try query.bind(probe)) LIMIT \(try query.bind(limit))"
+        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: false) }
+            .sorted { ($0.vectorScore ?? 0, $1.memoryID) > ($1.vectorScore ?? 0, $0.memoryID) }
+    }
+
+    func vectorScores(userID: String, memoryIDs: [String], vector: [Float], model: EmbeddingModel) async throws
+        -> [String: Double]
+    {
+        guard !memoryIDs.isEmpty else { return [:] }
+        let probe = PGVector(vector, oid: try await vectorType())
+        let cast = "e.embedding::vector(\(model.dimension))"
+        let scores = try await rows(
+            """
+            SELECT m.id, max(1 - (\(unescaped: cast) <=> \(probe)))::float8
+            FROM memories m JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+            WHERE m.user_id = \(userID) AND m.id = ANY(\(memoryIDs)) AND e.model = \(model.model)
+                AND e.dimension = \(model.dimension)
+            GROUP BY m.id
+            """
+        ) { try $0.decode((String, Double).self) }
+        return Dictionary(scores, uniquingKeysWith: max)
+    }
+
+    func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws
+        -> [RecallCandidate]
+    {
+        guard !ids.isEmpty else { return [] }
+        var query: PostgresQuery = """
+            SELECT \(unescaped: Self.signalColumns), NULL::float8
+            FROM memories m WHERE m.user_id = \(userID) AND m.id = ANY(\(ids))
+            """
+        try PostgresMemoryFilter.append(filters, at: date, to: &query)
+        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: false) }
+    }
+
+    /// A candidate from a signal row; its score is the text score or the vector score.
+    private static func candidate(_ row: SignalRow, text: Bool) -> RecallCandidate {
+        RecallCandidate(
+            memoryID: row.0, salience: row.1, strength: row.2, decayRate: row.3, lastReinforcedAt: row.4.date,
+            vectorScore: text ? nil : row.5, textScore: text ? row.5 : nil, matchedBy: [])
+    }
+}

@@ -1,0 +1,177 @@
+import EngramCore
+import Foundation
+import GRDB
+import Logging
+
+/// The embedded driver: one SQLite file in WAL mode, FTS5 for full text, Float32 vector blobs searched exactly
+/// from per-user matrices kept in memory and in step with writes (``VectorCache``).
+public final class SQLiteDriver: StorageDriver {
+    /// How a database file is opened.
+    public enum Access: Sendable, Hashable {
+        /// Reads only; the file must exist. Every write fails with `database_read_only`.
+        case readOnly
+        /// Reads and writes; the file must exist.
+        case readWrite
+        /// Reads and writes; the file (and its folder) is created when missing.
+        case create
+    }
+
+    public let backend = "sqlite"
+    /// The database file.
+    public let path: String
+    /// How the file was opened.
+    public let access: Access
+    public let migrations: [Migration]
+    let pool: DatabasePool
+    let vectors = VectorCache()
+    let logger: Logger
+
+    /// Opens the database at `path`. Refuses a file that holds data but is not an Engram database
+    /// (`not_an_engram_database`), a missing file unless `access` is `.create` (`database_not_found`), and says
+    /// which problem prevents opening (read-only, disk full, not a database…). Migrations are ``MemoryService``'s.
+    public init(path: String, access: Access = .create, logger: Logger = Logger(label: "engram.sqlite")) throws {
+        self.path = path
+        self.access = access
+        self.logger = logger
+        self.migrations = try Self.bundledMigrations()
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            throw EngramError(.invalidArgument, "The database path is a folder; give the path of a file in it.")
+        }
+        if !exists {
+            guard access == .create else {
+                throw EngramError(
+                    .databaseNotFound,
+                    "No database exists at this path; check --db, or create one with engram init (writes create it too)."
+                )
+            }
+            try FileManager.default.createFolder(of: url, for: "database")
+        }
+        // Opening a pool for writing switches the file to WAL mode: check what the file is before that.
+        if exists { try Self.probe(path, logger: logger) }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.readonly = access == .readOnly
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Deleted rows are overwritten, so that an erased user's text does not linger in free pages.
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+            }
+            // Read pages through a memory map: loading a large vector set then copies far less.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+        }
+        do {
+            pool = try DatabasePool(
+                path: access == .readOnly ? Self.readOnlyLocation(of: path) : path, configuration: configuration)
+        } catch {
+            throw Self.openError(error, logger: logger)
+        }
+        do {
+            if access != .readOnly { try pool.write { db in try Self.adoptLegacyMigrations(db, self.migrations) } }
+        } catch {
+            try? pool.close()
+            throw Self.openError(error, logger: logger)
+        }
+        logger.debug("opened database", metadata: ["path": "\(path)", "access": "\(access)"])
+    }
+
+    public var isReadOnly: Bool { access == .readOnly }
+
+    /// Closes every connection, folding the write-ahead log back into the file when no other connection uses
+    /// it (the `-wal` and `-shm` files then go away). The driver cannot be used afterwards.
+    public func close() throws {
+        try pool.close()
+        guard !isReadOnly else { return }
+        // The pool closes its writer before its readers, and a read-only connection closing last cannot fold the
+        // log back: one more connection, the last to close, does.
+        let last = try DatabaseQueue(path: path)
+        try last.read { db in _ = try Int.fetchOne(db, sql: "PRAGMA schema_version") }
+        try last.close()
+    }
+
+    public func read<T: Sendable>(
+        _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
+    ) async throws -> T {
+        try await transaction(writable: false, body)
+    }
+
+    public func write<T: Sendable>(
+        _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
+    ) async throws -> T {
+        guard !isReadOnly else { throw Self.readOnlyError }
+        return try await transaction(writable: true, body)
+    }
+
+    /// Runs `body` while GRDB holds a transaction open for it (see ``SQLiteSession``); applies the vector changes
+    /// it made to the in-memory matrices once it committed.
+    private func transaction<T: Sendable>(
+        writable: Bool, _ body: (any StorageTransaction) async throws -> T
+    ) async throws -> T {
+        var committed: SQLiteTransaction?
+        let result = try await serve(writable: writable) { session in
+            let tx = SQLiteTransaction(session: session, driver: self)
+            let result = try await body(tx)
+            try await tx.prepareCommit()
+            committed = tx
+            return result
+        }
+        await committed?.didCommit()
+        return result
+    }
+
+    /// Runs `body` with a session that GRDB serves inside one transaction: a write transaction (begun by `prelude`)
+    /// or a read one. The transaction commits when `body` returns and rolls back when it throws.
+    func serve<T>(
+        writable: Bool, prelude: @escaping @Sendable (Database) throws -> Void = { _ in },
+        _ body: (SQLiteSession) async throws -> T
+    ) async throws -> T {
+        let session = SQLiteSession()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [pool] in
+                defer { session.close() }
+                if writable {
+                    try await pool.write { db in
+                        try prelude(db)
+                        try session.serve(db)
+                    }
+                } else {
+                    try await pool.read { db in try session.serve(db) }
+                }
+            }
+            let result: T
+            do {
+                result = try await body(session)
+            } catch {
+                session.finish(error)
+                do {
+                    try await group.next()
+                } catch let failure where error is SQLiteSession.Closed {
+                    throw translate(failure)  // the transaction could not begin: that is the cause
+                } catch {}
+                throw translate(error)
+            }
+            session.finish(nil)
+            do {
+                try await group.next()
+            } catch {
+                throw translate(error)
+            }
+            return result
+        }
+    }
+
+    /// The full-text owner token: restricts FTS matching to one user's rows inside the index.
+    func ftsOwner(_ userID: String) -> String {
+        "u" + ContentHash.hex(Data(userID.utf8)).prefix(20)
+    }
+
+    /// What a write on a database opened for reading says.
+    static let readOnlyError = EngramError(
+        .databaseReadOnly,
+        "The database is open for reading only; run the command without read-only access, or fix the file's permissions."
+    )
+}

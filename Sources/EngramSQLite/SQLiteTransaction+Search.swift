@@ -1,0 +1,114 @@
+import EngramCore
+import Foundation
+import GRDB
+
+/// Recall candidates on SQLite: FTS5 `bm25` inside the user's rows of the index, and an exact scan of the user's
+/// vectors in memory; both widened until enough matches pass the filters.
+extension SQLiteTransaction: CandidateSearch {
+    /// The columns a candidate needs: enough to score, not to show.
+    private static let signalColumns: SQL = "m.seq, m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at"
+
+    func textCandidates(
+        userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        let match =
+            "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords}: ("
+            + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
+        let filter = MemoryFilter.sql(filters, at: date)
+        return try await run { db in
+            var want = limit
+            while true {
+                var scores: [Int64: Double] = [:]
+                let hits = try db.rows(
+                    """
+                    SELECT rowid, -rank FROM memories_fts
+                    WHERE memories_fts MATCH \(match) AND rank MATCH 'bm25(0.0, 1.0, 0.5, 0.5, 0.5)'
+                    ORDER BY rank LIMIT \(want)
+                    """)
+                for hit in hits { scores[hit[0]] = hit[1] }
+                let rows = try Self.signals(db, userID: userID, seqs: Array(scores.keys), filter: filter)
+                if rows.count >= limit || hits.count < want {
+                    return rows.map { Self.candidate($0, textScore: scores[$0[0]]) }
+                        .sorted { ($0.textScore ?? 0, $1.memoryID) > ($1.textScore ?? 0, $0.memoryID) }
+                        .prefix(limit).map { $0 }
+                }
+                want *= 4
+            }
+        }
+    }
+
+    func vectorCandidates(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        let cache = driver.vectors
+        let filter = MemoryFilter.sql(filters, at: date)
+        return try await run { db in
+            let index = try cache.index(db, userID: userID, model: model)
+            var want = limit
+            while true {
+                let hits = index.search(vector, k: want)
+                let scores = Dictionary(hits.map { ($0.key, Double($0.score)) }, uniquingKeysWith: max)
+                let rows = try Self.signals(db, userID: userID, seqs: hits.map(\.key), filter: filter)
+                if rows.count >= limit || hits.count < want {
+                    return rows.map { Self.candidate($0, vectorScore: scores[$0[0]]) }
+                        .sorted { ($0.vectorScore ?? 0, $1.memoryID) > ($1.vectorScore ?? 0, $0.memoryID) }
+                        .prefix(limit).map { $0 }
+                }
+                want *= 4
+            }
+        }
+    }
+
+    func vectorScores(userID: String, memoryIDs: [String], vector: [Float], model: EmbeddingModel) async throws
+        -> [String: Double]
+    {
+        guard !memoryIDs.isEmpty else { return [:] }
+        let cache = driver.vectors
+        return try await run { db in
+            let index = try cache.index(db, userID: userID, model: model)
+            var scores: [String: Double] = [:]
+            for row in try db.rows(
+                """
+                SELECT id, seq FROM memories
+                WHERE user_id = \(userID) AND id IN (SELECT value FROM json_each(\(Column.strings(memoryIDs))))
+                """)
+            {
+                if let score = index.score(vector, key: row[1]) { scores[row[0]] = Double(score) }
+            }
+            return scores
+        }
+    }
+
+    func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws
+        -> [RecallCandidate]
+    {
+        guard !ids.isEmpty else { return [] }
+        let filter = MemoryFilter.sql(filters, at: date)
+        return try await run { db in
+            try db.rows(
+                """
+                SELECT \(Self.signalColumns) FROM memories m
+                WHERE m.user_id = \(userID) AND m.id IN (SELECT value FROM json_each(\(Column.strings(ids)))) \(filter)
+                """
+            ).map { Self.candidate($0) }
+        }
+    }
+
+    /// The signal rows of the memories with row numbers `seqs` that belong to the user and pass `filter`.
+    private static func signals(_ db: Database, userID: String, seqs: [Int64], filter: SQL) throws -> [Row] {
+        guard !seqs.isEmpty else { return [] }
+        let list = JSONValue.array(seqs.map { .number(Double($0)) }).jsonText
+        // `+m.user_id` keeps the planner on the row numbers instead of scanning the user's index.
+        return try db.rows(
+            """
+            SELECT \(signalColumns) FROM memories m
+            WHERE m.seq IN (SELECT value FROM json_each(\(list))) AND +m.user_id = \(userID) \(filter)
+            """)
+    }
+
+    private static func candidate(_ row: Row, vectorScore: Double? = nil, textScore: Double? = nil) -> RecallCandidate {
+        RecallCandidate(
+            memoryID: row[1], salience: row[2], strength: row[3], decayRate: row[4],
+            lastReinforcedAt: Date(millis: row[5]), vectorScore: vectorScore, textScore: textScore, matchedBy: [])
+    }
+}

@@ -1,0 +1,174 @@
+import EngramCore
+import Foundation
+import PostgresNIO
+import Synchronization
+import Testing
+
+@testable import EngramPostgres
+
+/// The driver's transactions on the real server: retries after conflicts, read snapshots, and the locks that let
+/// concurrent writers of one user number their rows in turn.
+@Suite(.enabled(if: serverAvailable, "needs ENGRAM_TEST_DATABASE_URL (scripts/test.sh starts the server)"))
+struct PostgresDriverTests {
+    /// Raises SQLSTATE `state` inside the transaction, as the server does on a conflict.
+    private func raise(_ state: String, in tx: any StorageTransaction) async throws {
+        let tx = try #require(tx as? PostgresTransaction)
+        try await tx.execute(
+            PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '\(state)'; END $$"))
+    }
+
+    @Test(arguments: ["40001", "40P01"])
+    func aConflictRunsTheWholeTransactionAgain(state: String) async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let attempts = Mutex(0)
+            let users = try await driver.write(.user("alice")) { tx -> Int in
+                let attempt = attempts.withLock { count in
+                    count += 1
+                    return count
+                }
+                try await tx.insertAgent(
+                    Agent(
+                        id: "a\(attempt)", userID: "alice", name: "Agent", description: nil, instructions: nil,
+                        isActive: true, createdAt: Date(), updatedAt: Date()))
+                if attempt < 3 { try await self.raise(state, in: tx) }
+                return try await tx.agents(userID: "alice").count
+            }
+            #expect(attempts.withLock { $0 } == 3)
+            // The failed attempts left nothing behind.
+            #expect(users == 1)
+            #expect(try await store.agents(userID: "alice").map(\.id) == ["a3"])
+        }
+    }
+
+    @Test func aConflictThatPersistsIsReportedAfterFiveAttempts() async throws {
+        try await withIsolatedService { _, driver in
+            let attempts = Mutex(0)
+            let error = await expectEngramError(.storageFailure) {
+                try await driver.write(.store) { tx in
+                    attempts.withLock { $0 += 1 }
+                    try await self.raise("40001", in: tx)
+                }
+            }
+            #expect(error?.message.contains("retry") == true, "\(String(describing: error))")
+            #expect(attempts.withLock { $0 } == PostgresDriver.maxAttempts)
+        }
+    }
+
+    @Test func otherErrorsAreNotRetried() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let attempts = Mutex(0)
+            await expectEngramError(.alreadyExists) {
+                try await driver.write(.user("alice")) { tx in
+                    attempts.withLock { $0 += 1 }
+                    let agent = Agent(
+                        id: "twice", userID: "alice", name: "Twice", description: nil, instructions: nil,
+                        isActive: true, createdAt: Date(), updatedAt: Date())
+                    try await tx.insertAgent(agent)
+                    try await tx.insertAgent(agent)
+                }
+            }
+            #expect(attempts.withLock { $0 } == 1)
+        }
+    }
+
+    @Test func aBodyThatSwallowsAFailedStatementDoesNotCommit() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            await expectEngramError(.storageFailure) {
+                try await driver.write(.user("alice")) { tx in
+                    try await tx.touchUser("alice", at: Date(timeIntervalSince1970: 4_000_000_000))
+                    let agent = Agent(
+                        id: "twice", userID: "alice", name: "Twice", description: nil, instructions: nil,
+                        isActive: true, createdAt: Date(), updatedAt: Date())
+                    try await tx.insertAgent(agent)
+                    _ = try? await tx.insertAgent(agent)
+                }
+            }
+            #expect(try await store.user("alice").lastActivityAt < Date(timeIntervalSince1970: 4_000_000_000))
+        }
+    }
+
+    @Test func aReadSeesOneSnapshotAndWritesNothing() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let (before, after) = try await driver.read(.store) { tx in
+                let before = try await tx.users().map(\.id)
+                // Another transaction commits a user meanwhile (tests may nest; the service never does).
+                _ = try await store.createUser(UserDraft(id: "bob"))
+                return (before, try await tx.users().map(\.id))
+            }
+            #expect(before == ["alice"])
+            #expect(after == ["alice"])
+            #expect(try await store.users().map(\.id) == ["alice", "bob"])
+            await expectEngramError(.storageFailure) {
+                try await driver.read(.user("alice")) { tx in try await tx.touchUser("alice", at: Date()) }
+            }
+        }
+    }
+
+    @Test func aUserScopeSeesOnlyThatUsersRows() async throws {
+        try await withIsolatedService { store, driver in
+            for user in ["alice", "bob"] { _ = try await store.createUser(UserDraft(id: user)) }
+            let seen = try await driver.read(.user("alice")) { tx in
+                (try await tx.users().map(\.id), try await tx.user("bob", forUpdate: false) == nil)
+            }
+            #expect(seen.0 == ["alice"])
+            #expect(seen.1)
+        }
+    }
+
+    /// Concurrent writes of one user each append audit lines numbered after the last one: none collides.
+    @Test func concurrentWritersOfOneUserNumberTheirAuditLinesInTurn() async throws {
+        try await withIsolatedService { store, _ in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        _ = try await store.createAgent(AgentDraft(userID: "alice", id: "agent\(index)", name: "A"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let lines = try await store.auditLog(userID: "alice", limit: 100)
+            #expect(lines.map(\.id).sorted() == Array(1...13))
+        }
+    }
+
+    /// Concurrent appends to one session each get their own sequence number.
+    @Test func concurrentAppendsToOneSessionGetTheirOwnSequence() async throws {
+        try await withIsolatedService { store, _ in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            _ = try await store.createSession(SessionDraft(userID: "alice", id: "chat"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        _ = try await store.appendMessage(
+                            MessageDraft(userID: "alice", sessionID: "chat", role: .user, content: "m\(index)"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let messages = try await store.messages(userID: "alice", sessionID: "chat", after: 0, limit: 100)
+            #expect(messages.map(\.sequence) == Array(1...12))
+            #expect(try await store.session(userID: "alice", id: "chat").messageCount == 12)
+        }
+    }
+
+    /// Concurrent remembers of one content end in one memory, reinforced by the others.
+    @Test func concurrentRemembersOfOneContentEndInOneMemory() async throws {
+        try await withIsolatedService { store, _ in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { _ = try await store.remember(MemoryDraft(userID: "alice", content: "Tea at four")) }
+                }
+                try await group.waitForAll()
+            }
+            let memories = try await store.memories(userID: "alice", filters: .init(), limit: 10, offset: 0)
+            #expect(memories.count == 1)
+            #expect(try await store.user("alice").counters.memories == 1)
+        }
+    }
+}

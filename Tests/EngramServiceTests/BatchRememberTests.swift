@@ -1,0 +1,92 @@
+import EngramCore
+import Foundation
+import Testing
+
+@testable import EngramTestSupport
+
+/// The bulk path: `rememberAll` and batched import.
+@Suite struct BatchRememberTests {
+    @Test(arguments: Backend.allCases)
+    func batchFollowsRememberRulesInOrder(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        let existing = try await h.remember("alice", "Alice drinks oat milk")
+        let entity = EntityReference(system: "crm", id: "c-1", type: "customer")
+        let outcomes = try await h.store.rememberAll([
+            MemoryDraft(userID: "alice", content: "Alice lives in Lyon"),
+            MemoryDraft(userID: "alice", content: "alice LIVES in   lyon", tags: ["home"]),
+            MemoryDraft(userID: "alice", content: "Alice drinks oat milk"),
+            MemoryDraft(userID: "alice", content: "Customer c-1 is on the free plan", entity: entity),
+            MemoryDraft(
+                userID: "alice", content: "Customer c-1 is on the pro plan", entity: entity,
+                entityData: .object(["plan": .string("pro")])),
+        ])
+        #expect(outcomes.map(\.action) == [.created, .reinforced, .reinforced, .created, .merged])
+        #expect(outcomes[1].memory.id == outcomes[0].memory.id)
+        #expect(outcomes[1].memory.tags == ["home"])
+        #expect(outcomes[2].memory.id == existing.id)
+        #expect(outcomes[4].memory.id == outcomes[3].memory.id)
+        #expect(outcomes[4].memory.entityUpdateCount == 1)
+        // What the batch returned is what was stored.
+        for outcome in [outcomes[1], outcomes[2], outcomes[4]] {
+            #expect(try await h.store.memory(userID: "alice", id: outcome.memory.id) == outcome.memory)
+        }
+        let stats = try await h.stats()
+        #expect(stats.memories == 3)
+        #expect(stats.embeddings == 3)
+        let actions = try await h.store.auditLog(userID: "alice", limit: 100).map(\.action)
+        #expect(actions.filter { $0.hasPrefix("memory.") }.count == 6)
+        // The entity's vector follows its latest content.
+        let results = try await h.store.recall(RecallQuery(userID: "alice", text: "pro plan", k: 1))
+        #expect(results.first?.memory.id == outcomes[3].memory.id)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aFailingDraftWritesNothing(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        try await h.remember("alice", "Alice likes tea")
+        let before = try await h.snapshot()
+        await expectEngramError(.sessionNotFound) {
+            try await h.store.rememberAll([
+                MemoryDraft(userID: "alice", content: "Alice likes tea"),
+                MemoryDraft(userID: "alice", content: "Alice likes jazz"),
+                MemoryDraft(userID: "alice", content: "Alice likes rain", sessionID: "no-such-session"),
+            ])
+        }
+        #expect(try await h.snapshot() == before)
+        let error = await expectEngramError(.emptyContent) {
+            try await h.store.rememberAll([
+                MemoryDraft(userID: "alice", content: "fine"), MemoryDraft(userID: "alice", content: "  "),
+            ])
+        }
+        #expect(error?.message.contains("Memory 2 of the batch") == true)
+        await expectEngramError(.invalidArgument) {
+            try await h.store.rememberAll([
+                MemoryDraft(userID: "alice", content: "one"), MemoryDraft(userID: "bob", content: "two"),
+            ])
+        }
+        #expect(try await h.snapshot() == before)
+        #expect(try await h.store.rememberAll([]).isEmpty)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func largeBatchRoundTripsThroughBatchedImport(backend: Backend) async throws {
+        let source = try Harness(backend)
+        try await source.user()
+        let drafts = (0..<1_234).map { MemoryDraft(userID: "alice", content: "Note \($0) about topic \($0 % 97)") }
+        let outcomes = try await source.store.rememberAll(drafts)
+        #expect(outcomes.allSatisfy { $0.action == .created })
+        #expect(Set(outcomes.map(\.memory.id)).count == drafts.count)
+        let records = try await source.store.export(userID: "alice")
+        let target = try Harness(backend)
+        target.clock.set(source.now)
+        let report = try await target.store.importRecords(records, scope: .allUsers)
+        #expect(report.imported["memories"] == drafts.count)
+        #expect(report.imported["embeddings"] == drafts.count)
+        #expect(report.imported["audit_log"] == drafts.count + 1)  // and user.create
+        #expect(try await target.exportLines() == (try records.map(ExportCodec.line)))
+        let results = try await target.store.recall(RecallQuery(userID: "alice", text: "Note 1233", k: 3))
+        #expect(results.first?.memory.content == "Note 1233 about topic \(1233 % 97)")
+    }
+}
