@@ -72,7 +72,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     /// `engram migrate create NAME`.
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the next numbered migration file of a backend, with empty up and down parts.")
 
@@ -93,7 +93,7 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let backend = if case .postgres = try global.location() { "EngramPostgres" } else { "EngramSQLite" }
             let folder = URL(fileURLWithPath: directory ?? "Sources/\(backend)/Migrations")
             let next = (try Migration.directory(folder).map(\.version).max() ?? 0) + 1

@@ -294,4 +294,22 @@ struct DatabaseSelectionTests {
         #expect(try await CLI.run(["migrate", "up", "--db", db]) == "applied 2\n")
         #expect(try await CLI.run(["migrate", "up", "--db", db]) == "up to date\n")
     }
+
+    @Test func migrateCreateWritesTheNextNumberedFileOfTheBackend() async throws {
+        let folder = try temporary.file("migrations")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Migration.template(name: "first").write(
+            toFile: folder + "/001_first.sql", atomically: true, encoding: .utf8)
+        let db = temporary.database()
+        let output = try await CLI.run(["migrate", "create", "add_topics", "--directory", folder, "--db", db])
+        #expect(output == "created \(folder)/002_add_topics.sql\n")
+        let created = try Migration(
+            fileName: "002_add_topics.sql",
+            text: String(contentsOfFile: folder + "/002_add_topics.sql", encoding: .utf8))
+        #expect(created.version == 2)
+        #expect(created.up.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let bad = await CLI.execute(["migrate", "create", "Add Topics", "--directory", folder])
+        #expect(bad.exitCode == 64)
+        #expect(!FileManager.default.fileExists(atPath: db), "creating a migration file opens no database")
+    }
 }

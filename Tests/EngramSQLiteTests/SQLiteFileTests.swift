@@ -210,4 +210,38 @@ import Testing
         #expect(try await store.statistics(userID: "alice").emotions == 0)
         #expect(try await store.memory(userID: "alice", id: kept.memory.id).content == "Alice keeps bees")
     }
+
+    @Test func healthSaysWhenMemoriesLackAVectorOfTheActiveModel() async throws {
+        let path = try freshPath()
+        let store = try service(path)
+        _ = try await store.createUser(UserDraft(id: "alice"))
+        let kept = try await store.remember(MemoryDraft(userID: "alice", content: "Alice owns a red bicycle"))
+        _ = try await store.remember(MemoryDraft(userID: "alice", content: "Alice is learning Portuguese"))
+        #expect(await store.health().details["memories_without_active_vector"] == "0")
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DELETE FROM embeddings WHERE memory_id = ?", arguments: [kept.memory.id])
+        }
+        try queue.close()
+        let health = try await service(path, access: .readOnly).health()
+        #expect(health.details["memories_without_active_vector"] == "1")
+        #expect(health.details["vectors"]?.contains("run engram reembed") == true)
+        #expect(try await service(path).embeddingStatus().missingActive == 1)
+    }
+
+    @Test func eachFileProblemHasItsOwnCodeAndWords() {
+        let cases: [(ResultCode, EngramError.Code, String)] = [
+            (.SQLITE_FULL, .storageFailure, "The disk is full"),
+            (.SQLITE_READONLY, .databaseReadOnly, "read-only"),
+            (.SQLITE_NOTADB, .notEngramDatabase, "not an SQLite database"),
+            (.SQLITE_CORRUPT, .storageFailure, "damaged"),
+            (.SQLITE_CANTOPEN, .storageFailure, "Cannot open the database file"),
+            (.SQLITE_BUSY, .storageFailure, "retry"),
+        ]
+        for (code, expected, words) in cases {
+            let error = SQLiteDriver.fileError(code)
+            #expect(error?.code == expected)
+            #expect(error?.message.contains(words) == true, "\(code): \(String(describing: error))")
+        }
+    }
 }

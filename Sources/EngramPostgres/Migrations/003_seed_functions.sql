@@ -29,7 +29,8 @@ BEGIN
     IF vector_dims(p_query_embedding) <> active_dimension THEN
         RAISE EXCEPTION 'the query vector has % dimensions; the active model % has %',
             vector_dims(p_query_embedding), active_model, active_dimension
-            USING HINT = 'Embed the query with the active model (engram embed prints its vector).';
+            USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Embed the query with the active model (engram embed prints its vector).';
     END IF;
     PERFORM set_config('engram.user_id', p_user_id, true);
     RETURN QUERY
