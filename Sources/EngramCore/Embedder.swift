@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns text into vectors. Implementations: ``HashingEmbedder`` now; MiniLM and HTTP embedders later.
 public protocol Embedder: Sendable {
     /// A stable model name, stored beside every vector (such as `hashing-v1`).
@@ -15,32 +17,53 @@ extension Embedder {
     }
 }
 
-/// Vectors of one model for a batch of texts.
-public struct EmbeddedBatch: Sendable {
-    public var model: EmbeddingModel
-    public var vectors: [[Float]]
+/// Vectors of a batch of drafts, by model and by the draft's position in the batch.
+public struct DraftVectors: Sendable {
+    /// Model → draft position → vector.
+    public var byModel: [EmbeddingModel: [Int: [Float]]] = [:]
+
+    public init() {}
+
+    /// The positions that have a vector of every model.
+    public var positions: Set<Int> {
+        byModel.values.map { Set($0.keys) }.reduce(nil as Set<Int>?) { $0?.intersection($1) ?? $1 } ?? []
+    }
+
+    /// Adds `other`'s vectors (replacing any of the same model and position).
+    public mutating func merge(_ other: DraftVectors) {
+        for (model, vectors) in other.byModel { byModel[model, default: [:]].merge(vectors) { _, new in new } }
+    }
+
+    /// The rows to store for `memory`, whose content is that of the draft at `source`: one per model.
+    public func embeddings(of memory: Memory, source: Int, at date: Date) -> [StoredEmbedding] {
+        byModel.sorted { $0.key.model < $1.key.model }.compactMap { model, vectors in
+            vectors[source].map {
+                StoredEmbedding(
+                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: model.model,
+                    dimension: model.dimension, vector: $0, createdAt: date)
+            }
+        }
+    }
 }
 
 extension EmbedderSet {
-    /// The vectors of every write model for `texts`, configured model first. A text's `precomputed` vector (when
-    /// given) stands for the configured model; everything else is embedded in one batch per model.
+    /// The vectors of every model in `models` (that this process can embed with) for the drafts at `positions`,
+    /// one batch per model; a draft's own embedding stands for the configured model.
     public func vectors(
-        for texts: [String], precomputed: [[Float]?] = [], active: EmbeddingModel?
-    ) async throws -> [EmbeddedBatch] {
-        var batches: [EmbeddedBatch] = []
-        for (position, embedder) in writeEmbedders(active: active).enumerated() {
-            let given = position == 0 ? precomputed : []
-            let missing = texts.indices.filter { $0 >= given.count || given[$0] == nil }
-            let embedded = try await embedder.embed(missing.map { texts[$0] })
-            var vectors = texts.indices.map { $0 < given.count ? given[$0] ?? [] : [] }
-            for (index, vector) in zip(missing, embedded) { vectors[index] = vector }
-            batches.append(EmbeddedBatch(model: EmbeddingModel(embedder), vectors: vectors))
+        for drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel]
+    ) async throws -> DraftVectors {
+        var result = DraftVectors()
+        let positions = positions.sorted()
+        for model in models {
+            guard let embedder = embedder(for: model) else { continue }
+            let given = model == EmbeddingModel(configured)
+            let missing = positions.filter { !given || drafts[$0].embedding == nil }
+            let computed = try await embedder.embed(missing.map { drafts[$0].content })
+            var vectors: [Int: [Float]] = [:]
+            for position in positions where given { vectors[position] = drafts[position].embedding }
+            for (position, vector) in zip(missing, computed) { vectors[position] = vector }
+            result.byModel[model, default: [:]].merge(vectors) { _, new in new }
         }
-        return batches
-    }
-
-    /// The vectors of every write model for `drafts`; a draft's own embedding stands for the configured model.
-    public func vectors(for drafts: [MemoryDraft], active: EmbeddingModel?) async throws -> [EmbeddedBatch] {
-        try await vectors(for: drafts.map(\.content), precomputed: drafts.map(\.embedding), active: active)
+        return result
     }
 }

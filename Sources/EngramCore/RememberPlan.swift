@@ -11,17 +11,13 @@ extension Memory {
             contentJSON: draft.contentJSON, summary: draft.summary, sector: draft.sector,
             contextType: draft.contextType, salience: draft.salience, importance: draft.importance, strength: 1,
             decayRate: decay.rate(for: draft.sector), accessCount: 0, lastAccessedAt: nil, lastReinforcedAt: date,
-            createdAt: date, updatedAt: date, validFrom: draft.validFrom.map(Self.storedDate) ?? date, validTo: nil,
+            createdAt: date, updatedAt: date, validFrom: draft.validFrom?.roundedToMillisecond ?? date, validTo: nil,
             tags: draft.tags, keywords: draft.keywords, category: draft.category, metadata: draft.metadata,
             entity: draft.entity, entityData: draft.entityData, entityUpdateCount: 0, parentID: draft.parentID,
             isAtomic: draft.isAtomic, sourceMessageIDs: draft.sourceMessageIDs,
             contentHash: ContentHash.of(draft.content))
     }
 
-    /// Dates are stored to the millisecond.
-    static func storedDate(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
-    }
 }
 
 /// What a batch of `remember` drafts does, worked out in memory: the rows to insert and update, the vectors

@@ -59,12 +59,19 @@ final class CountingEmbedder: Embedder {
         let drafts = [
             MemoryDraft(userID: "u", content: "abc", embedding: [9, 9, 9, 9]), MemoryDraft(userID: "u", content: "de"),
         ]
-        let batches = try await set.vectors(for: drafts, active: EmbeddingModel(old))
-        #expect(batches.map(\.model.model) == ["new", "old"])
+        let models = set.writeEmbedders(active: EmbeddingModel(old)).map(EmbeddingModel.init)
+        let vectors = try await set.vectors(for: drafts, at: [0, 1], models: models)
         #expect(
-            batches[0].vectors == [[9, 9, 9, 9], [2, 1, 0, 0]], "a draft's own vector stands for the configured model")
-        #expect(batches[1].vectors == [[3, 1, 0, 0], [2, 1, 0, 0]])
+            vectors.byModel[EmbeddingModel(new)] == [0: [9, 9, 9, 9], 1: [2, 1, 0, 0]],
+            "a draft's own vector stands for the configured model")
+        #expect(vectors.byModel[EmbeddingModel(old)] == [0: [3, 1, 0, 0], 1: [2, 1, 0, 0]])
+        #expect(vectors.positions == [0, 1])
         #expect(new.texts == ["de"])
         #expect(old.texts == ["abc", "de"])
+        // Only the drafts asked for are embedded (say, the one a batch creates; the others reinforce).
+        let one = try await set.vectors(for: drafts, at: [1], models: models)
+        #expect(one.positions == [1])
+        #expect(new.texts == ["de", "de"])
+        #expect(old.texts == ["abc", "de", "de"])
     }
 }

@@ -33,7 +33,8 @@ extension MemoryService {
         if let content = patch.content {
             let models = try await writeModels()
             try await driver.prepareVectorIndexes(for: models)
-            vectors = try await embed([MemoryDraft(userID: userID, content: content)], at: [0], models: models)
+            vectors = try await embedders.vectors(
+                for: [MemoryDraft(userID: userID, content: content)], at: [0], models: models)
         }
         let date = now()
         return try await write(.user(userID)) { tx in

@@ -26,7 +26,7 @@ extension MemoryService {
                 userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: nil)
             return Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
         }
-        var vectors = try await embed(drafts, at: Set(preview.vectorSources.values), models: models)
+        var vectors = try await embedders.vectors(for: drafts, at: Set(preview.vectorSources.values), models: models)
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             try await self.requireReferences(tx, userID: userID, drafts)
@@ -35,7 +35,9 @@ extension MemoryService {
             let plan = Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
             // The store changed since the first look (rare): embed what it did not foresee.
             let unforeseen = Set(plan.vectorSources.values).subtracting(vectors.positions)
-            if !unforeseen.isEmpty { vectors.merge(try await self.embed(drafts, at: unforeseen, models: models)) }
+            if !unforeseen.isEmpty {
+                vectors.merge(try await self.embedders.vectors(for: drafts, at: unforeseen, models: models))
+            }
             try await tx.insertMemories(plan.created)
             try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
             let embedded = (plan.created + plan.updated).filter { plan.vectorSources[$0.id] != nil }
@@ -76,48 +78,5 @@ extension MemoryService {
     /// way, so that memories written during the switch are found by both.
     func writeModels() async throws -> [EmbeddingModel] {
         embedders.writeEmbedders(active: try await activeModel()).map(EmbeddingModel.init)
-    }
-
-    /// The vectors of every model in `models` for the drafts at `positions`; a draft's own embedding stands for the
-    /// configured model.
-    func embed(_ drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel]) async throws -> DraftVectors {
-        var result = DraftVectors()
-        let positions = positions.sorted()
-        for model in models {
-            guard let embedder = embedders.embedder(for: model) else { continue }
-            let given = model == EmbeddingModel(self.embedder)
-            let missing = positions.filter { !given || drafts[$0].embedding == nil }
-            let computed = try await embedder.embed(missing.map { drafts[$0].content })
-            var vectors: [Int: [Float]] = [:]
-            for position in positions where given { vectors[position] = drafts[position].embedding }
-            for (position, vector) in zip(missing, computed) { vectors[position] = vector }
-            result.byModel[model, default: [:]].merge(vectors) { _, new in new }
-        }
-        return result
-    }
-}
-
-/// Vectors of a batch of drafts, by model and by the draft's position in the batch.
-struct DraftVectors {
-    var byModel: [EmbeddingModel: [Int: [Float]]] = [:]
-
-    /// The positions that have a vector of every model.
-    var positions: Set<Int> {
-        byModel.values.map { Set($0.keys) }.reduce(nil as Set<Int>?) { $0?.intersection($1) ?? $1 } ?? []
-    }
-
-    mutating func merge(_ other: DraftVectors) {
-        for (model, vectors) in other.byModel { byModel[model, default: [:]].merge(vectors) { _, new in new } }
-    }
-
-    /// The rows to store for `memory`, whose content is that of the draft at `source`: one per model.
-    func embeddings(of memory: Memory, source: Int, at date: Date) -> [StoredEmbedding] {
-        byModel.sorted { $0.key.model < $1.key.model }.compactMap { model, vectors in
-            vectors[source].map {
-                StoredEmbedding(
-                    memoryID: memory.id, userID: memory.userID, sector: memory.sector, model: model.model,
-                    dimension: model.dimension, vector: $0, createdAt: date)
-            }
-        }
     }
 }

@@ -56,7 +56,7 @@ extension MemoryService {
         var vectors = DraftVectors()
         if !vectorless.isEmpty {
             let drafts = vectorless.map { MemoryDraft(userID: $0.userID, content: $0.content) }
-            vectors = try await embed(drafts, at: Set(drafts.indices), models: models)
+            vectors = try await embedders.vectors(for: drafts, at: Set(drafts.indices), models: models)
         }
         var indexed = Set(models)
         for case .embedding(let embedding) in checked {

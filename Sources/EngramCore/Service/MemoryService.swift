@@ -208,10 +208,3 @@ extension MemoryService {
         activeModelCache.withLock { $0 = (model, ContinuousClock.now) }
     }
 }
-
-extension Date {
-    /// This date to the millisecond: what every store keeps.
-    public var roundedToMillisecond: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000)
-    }
-}
