@@ -61,8 +61,7 @@ public enum PostgresBackup {
         let pgDump = try locate("pg_dump", tools: tools)
         let tool = try await version(of: pgDump, logger: logger)
         try FileManager.default.createFolder(of: destination, for: "backup")
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).backup-\(UUID().uuidString)")
+        let temporary = FileManager.default.temporarySibling(of: destination, purpose: "backup")
         defer { try? FileManager.default.removeItem(at: temporary) }
 
         let postgres = configuration
@@ -120,9 +119,10 @@ public enum PostgresBackup {
         }
         // An archive holds every user's data: readable by its owner only.
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary.path)
-        try publish(temporary, at: destination)
+        try FileManager.default.publish(temporary, at: destination, replace: false, exists: backupExists)
         return PostgresBackupReport(
-            file: path, bytes: fileSize(destination), database: postgres.database, schema: postgres.schema,
+            file: path, bytes: FileManager.default.size(of: destination), database: postgres.database,
+            schema: postgres.schema,
             rows: rows, tool: tool.line)
     }
 
@@ -192,7 +192,8 @@ public enum PostgresBackup {
                 try await counts(connection, logger: logger)
             }
             return PostgresBackupReport(
-                file: path, bytes: fileSize(URL(fileURLWithPath: path)), database: postgres.database,
+                file: path, bytes: FileManager.default.size(of: URL(fileURLWithPath: path)),
+                database: postgres.database,
                 schema: postgres.schema, rows: rows, tool: tool.line)
         }
     }
@@ -475,27 +476,4 @@ extension PostgresBackup {
         return rows
     }
 
-    /// Gives the complete archive its name without ever overwriting: a hard link fails when the name is taken.
-    static func publish(_ temporary: URL, at destination: URL) throws {
-        do {
-            try FileManager.default.linkItem(at: temporary, to: destination)
-            return
-        } catch {
-            if FileManager.default.fileExists(atPath: destination.path) { throw backupExists }
-        }
-        // Some file systems have no hard links: move (which also refuses an existing destination).
-        do {
-            try FileManager.default.moveItem(at: temporary, to: destination)
-        } catch {
-            if FileManager.default.fileExists(atPath: destination.path) { throw backupExists }
-            throw EngramError(
-                .storageFailure,
-                "Cannot move the archive into place; check the folder's permissions. Nothing was written.")
-        }
-    }
-
-    static func fileSize(_ url: URL) -> Int64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-    }
 }

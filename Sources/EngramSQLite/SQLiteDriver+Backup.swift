@@ -2,14 +2,6 @@ import EngramCore
 import Foundation
 import GRDB
 
-#if canImport(Darwin)
-    import Darwin
-#elseif canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// What a backup or a restore wrote: the files, the size of the copy and how many rows each table of it holds.
 public struct BackupReport: Codable, Sendable, Equatable {
     /// The database (for a backup) or backup file (for a restore) that was read.
@@ -54,7 +46,7 @@ extension SQLiteDriver {
             throw Self.backupExists
         }
         try FileManager.default.createFolder(of: destination, for: "backup")
-        let temporary = Self.temporarySibling(of: destination, purpose: "backup")
+        let temporary = FileManager.default.temporarySibling(of: destination, purpose: "backup")
         defer { Self.removeDatabaseFiles(at: temporary) }
         do {
             let copy = try DatabaseQueue(path: temporary.path)
@@ -70,9 +62,9 @@ extension SQLiteDriver {
                     "The backup copy failed its integrity check (quick_check); nothing was written. Run engram doctor on the database."
                 )
             }
-            try Self.publish(temporary, at: destination, replace: false, exists: Self.backupExists)
+            try FileManager.default.publish(temporary, at: destination, replace: false, exists: Self.backupExists)
             return BackupReport(
-                source: self.path, destination: path, bytes: Self.fileSize(destination), rows: rows,
+                source: self.path, destination: path, bytes: FileManager.default.size(of: destination), rows: rows,
                 quickCheck: check)
         } catch let error as EngramError {
             throw error
@@ -115,7 +107,7 @@ extension SQLiteDriver {
         let source = try openBackup(backupURL)
         defer { try? source.close() }
         try FileManager.default.createFolder(of: target, for: "database")
-        let temporary = temporarySibling(of: target, purpose: "restore")
+        let temporary = FileManager.default.temporarySibling(of: target, purpose: "restore")
         defer { removeDatabaseFiles(at: temporary) }
         do {
             let copy = try DatabaseQueue(path: temporary.path)
@@ -132,9 +124,10 @@ extension SQLiteDriver {
             for suffix in ["-wal", "-shm", "-journal"] {
                 try removeIfPresent(URL(fileURLWithPath: target.path + suffix))
             }
-            try publish(temporary, at: target, replace: replace, exists: databaseExists)
+            try FileManager.default.publish(temporary, at: target, replace: replace, exists: databaseExists)
             return BackupReport(
-                source: backupPath, destination: databasePath, bytes: fileSize(target), rows: rows, quickCheck: check)
+                source: backupPath, destination: databasePath, bytes: FileManager.default.size(of: target), rows: rows,
+                quickCheck: check)
         } catch let error as EngramError {
             throw error
         } catch {
@@ -215,40 +208,6 @@ extension SQLiteDriver {
         }
     }
 
-    /// A hidden, unique file name in the folder of `file`, so that the final rename stays on one file system.
-    static func temporarySibling(of file: URL, purpose: String) -> URL {
-        file.deletingLastPathComponent().appendingPathComponent(
-            ".\(file.lastPathComponent).\(purpose)-\(UUID().uuidString)")
-    }
-
-    /// Gives the complete, checked `temporary` file its final name. Without `replace` this never overwrites:
-    /// a hard link fails atomically when the name is taken.
-    static func publish(_ temporary: URL, at destination: URL, replace: Bool, exists: EngramError) throws {
-        if replace {
-            guard rename(temporary.path, destination.path) == 0 else {
-                throw EngramError(
-                    .storageFailure,
-                    "Cannot move the copy into place (error \(errno)); check the folder's permissions. Nothing was changed."
-                )
-            }
-            return
-        }
-        if posixLink(temporary.path, destination.path) == 0 {
-            _ = posixUnlink(temporary.path)
-            return
-        }
-        let linkError = errno
-        if linkError == EEXIST { throw exists }
-        // Some file systems have no hard links: check, then rename.
-        if FileManager.default.fileExists(atPath: destination.path) { throw exists }
-        guard rename(temporary.path, destination.path) == 0 else {
-            throw EngramError(
-                .storageFailure,
-                "Cannot move the copy into place (error \(errno)); check the folder's permissions. Nothing was written."
-            )
-        }
-    }
-
     static func removeIfPresent(_ url: URL) throws {
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         do {
@@ -267,29 +226,4 @@ extension SQLiteDriver {
         }
     }
 
-    static func fileSize(_ url: URL) -> Int64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-    }
-}
-
-/// POSIX `link(2)` and `unlink(2)`, named apart from the store's `link` and `unlink` methods.
-private func posixLink(_ existing: String, _ new: String) -> Int32 {
-    #if canImport(Darwin)
-        Darwin.link(existing, new)
-    #elseif canImport(Glibc)
-        Glibc.link(existing, new)
-    #else
-        Musl.link(existing, new)
-    #endif
-}
-
-private func posixUnlink(_ path: String) -> Int32 {
-    #if canImport(Darwin)
-        Darwin.unlink(path)
-    #elseif canImport(Glibc)
-        Glibc.unlink(path)
-    #else
-        Musl.unlink(path)
-    #endif
 }
