@@ -80,8 +80,6 @@ public struct RememberPlan: Sendable {
     public var created: [Memory] { newIDs.compactMap { memories[$0] } }
     /// Existing memories the batch changed, in their final state.
     public var updated: [Memory] { touchedIDs.compactMap { memories[$0] } }
-    /// Whether `id` is one of the batch's new memories.
-    public func isNew(_ id: String) -> Bool { newIDs.contains(id) }
 
     /// Applies the validated draft at position `index` of the batch: merges into its entity, reinforces a live
     /// memory of the same content, or creates a memory.
