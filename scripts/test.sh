@@ -25,6 +25,14 @@ scripts/pg.sh superuser-psql -qAt -c "DROP DATABASE IF EXISTS engram_test WITH (
 scripts/pg.sh superuser-psql -qAt -c "CREATE DATABASE engram_test OWNER engram" >/dev/null
 export ENGRAM_TEST_DATABASE_URL="${url%/*}/engram_test"
 export ENGRAM_PG_BIN="$(scripts/pg.sh bin)"
+# A second, small cluster of the restart tests' own: they stop and start it under load with this command (run by sh).
+fault_port="${ENGRAM_TEST_FAULT_PG_PORT:-$((${ENGRAM_PG_PORT:-55432} + 1))}"
+fault_pg="env ENGRAM_PG_INSTANCE=faults ENGRAM_PG_PORT=$fault_port ENGRAM_PG_SHARED_BUFFERS=128MB"
+fault_pg+=" ENGRAM_PG_EFFECTIVE_CACHE_SIZE=256MB ENGRAM_PG_MAINTENANCE_WORK_MEM=64MB $(printf %q "$PWD/scripts/pg.sh")"
+fault_url=$(sh -c "$fault_pg start" | sed -n 's/^DATABASE_URL=//p')
+[ -n "$fault_url" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL for the fault server" >&2; exit 1; }
+trap 'sh -c "$fault_pg stop" >/dev/null 2>&1 || true' EXIT
+export ENGRAM_TEST_FAULT_DATABASE_URL="$fault_url" ENGRAM_TEST_FAULT_PG="$fault_pg"
 
 echo "== tests"
 swift test --skip-build

@@ -73,9 +73,11 @@ public enum PostgresBackup {
             throw PostgresErrors.translate(error, postgres: postgres, logger: logger)
         }
         let rows: [String: Int]
+        let deadlines = PostgresDeadlines(postgres)
         do {
             // One read-only snapshot for pg_dump (through --snapshot) and for the counts of the report.
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await connection.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", within: deadlines, logger: logger)
             let state = try await connection.first(
                 """
                 SELECT set_config('search_path', \(postgres.schema + ", public"), true),
@@ -83,7 +85,7 @@ public enum PostgresBackup {
                     current_setting('server_version_num')::int,
                     to_regclass(\(postgres.schema + ".engram_schema_version")) IS NOT NULL,
                     pg_export_snapshot()
-                """, logger: logger
+                """, within: deadlines, logger: logger
             ) { row in
                 let (_, _, server, engram, snapshot) = try row.decode((String, String, Int, Bool, String).self)
                 return (server: server / 10000, engram: engram, snapshot: snapshot)
@@ -110,8 +112,8 @@ public enum PostgresBackup {
             guard run.status == 0 else {
                 throw toolFailure("pg_dump", run, configuration: postgres, logger: logger, nothing: "written")
             }
-            rows = try await counts(connection, logger: logger)
-            try await connection.query("COMMIT", logger: logger)
+            rows = try await counts(connection, within: deadlines, logger: logger)
+            try await connection.execute("COMMIT", within: deadlines, logger: logger)
             try await connection.close()
         } catch {
             try? await connection.close()
@@ -163,7 +165,7 @@ public enum PostgresBackup {
                     SELECT (SELECT count(*) FROM pg_extension WHERE extname IN ('vector', 'pg_trgm'))::int,
                         (SELECT count(*) FROM pg_namespace WHERE nspname = \(postgres.schema))::int,
                         (SELECT count(*) FROM pg_tables WHERE schemaname = \(postgres.schema))::int
-                    """, logger: logger
+                    """, within: driver.deadlines, logger: logger
                 ) { row in try row.decode((Int, Int, Int).self) }
             }
             let (extensions, schemas, tables) = target ?? (0, 0, 0)
@@ -189,7 +191,7 @@ public enum PostgresBackup {
                 throw toolFailure("pg_restore", run, configuration: postgres, logger: logger, nothing: "changed")
             }
             let rows = try await driver.transaction(.store) { connection in
-                try await counts(connection, logger: logger)
+                try await counts(connection, within: driver.deadlines, logger: logger)
             }
             return PostgresBackupReport(
                 file: path, bytes: FileManager.default.size(of: URL(fileURLWithPath: path)),
@@ -465,12 +467,14 @@ extension PostgresBackup {
         .alreadyExists, "A file already exists at the backup path; choose a new path or remove the old file first.")
 
     /// Rows per Engram table, in the caller's transaction (which must see every user: engram.admin = on).
-    static func counts(_ connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+    static func counts(
+        _ connection: PostgresConnection, within deadlines: PostgresDeadlines, logger: Logger
+    ) async throws -> [String: Int] {
         var rows: [String: Int] = [:]
         for table in tables {
             rows[table] =
                 try await connection.first(
-                    PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: logger
+                    PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), within: deadlines, logger: logger
                 ) { try $0.decode(Int.self) } ?? 0
         }
         return rows

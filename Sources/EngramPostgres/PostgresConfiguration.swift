@@ -26,14 +26,18 @@ public struct PostgresConfiguration: Sendable, Hashable {
     public var poolSize: Int = 10
     /// Connections the pool keeps open even when idle (URL `pool_min`).
     public var minimumConnections: Int = 0
-    /// How long opening a connection may take (URL `connect_timeout`, seconds, as libpq).
+    /// How long opening a connection may take (URL `connect_timeout`, seconds, as libpq); with `statementTimeout`, also
+    /// bounds the driver's waits for a pooled connection and for a statement's answer (``PostgresDeadlines``).
     public var connectTimeout: Duration = .seconds(10)
     /// Idle connections above the minimum close after this long (URL `idle_timeout`, seconds): the pool's recycling.
     public var idleTimeout: Duration = .seconds(60)
-    /// Idle connections are pinged with `SELECT 1` this often and replaced when dead, so a request never gets a
-    /// broken connection after a server restart: the pool's pre-ping (URL `keepalive`, seconds; 0 turns it off).
+    /// Idle connections are pinged with `SELECT 1` this often and replaced when dead: the pool's pre-ping (URL
+    /// `keepalive`, seconds; 0 turns it off). A connection the server closes between pings can still be leased just
+    /// as it closes; its statements then fail at once with `database_unavailable` (``PostgresDeadlines``).
     public var keepAliveInterval: Duration? = .seconds(30)
     /// Each statement is cancelled by the server after this long (URL `statement_timeout`, milliseconds; 0: never).
+    /// The driver stops waiting for an answer `connectTimeout` later and closes the connection, and gives up waiting
+    /// for a pooled connection once the pool has handed out none for their sum (``PostgresDeadlines``).
     public var statementTimeout: Duration = .seconds(30)
     public var applicationName: String = "engram"
 

@@ -54,7 +54,7 @@ extension PostgresDriver {
     /// Throws, naming what to run, unless the database has the extensions the schema needs.
     private func requireExtensions() async throws {
         let missing = try await transaction(.store) { connection in
-            try await Self.missingExtensions(connection, logger: self.logger)
+            try await self.missingExtensions(connection)
         }
         if let problem = missingExtensionsProblem(missing) {
             throw EngramError(.storageFailure, problem)
@@ -62,12 +62,12 @@ extension PostgresDriver {
     }
 
     /// The extensions the schema needs that the database lacks (`vector`, `pg_trgm`).
-    static func missingExtensions(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
+    func missingExtensions(_ connection: PostgresConnection) async throws -> [String] {
         try await connection.rows(
             """
             SELECT name FROM unnest(ARRAY['vector', 'pg_trgm']) AS name
             WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = name) ORDER BY name DESC
-            """, logger: logger
+            """, within: deadlines, logger: logger
         ) { try $0.decode(String.self) }
     }
 
@@ -128,7 +128,7 @@ extension PostgresDriver {
                         (SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'),
                         (SELECT proleakproof FROM pg_proc
                             WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure)
-                    """, logger: self.logger
+                    """, within: self.deadlines, logger: self.logger
                 ) { try $0.decode((String, String, String?, String?, Bool).self) }
                 guard let row else {
                     throw EngramError(.storageFailure, "PostgreSQL answered no row to the health query; retry.")
@@ -173,13 +173,15 @@ extension PostgresDriver {
             throw PostgresErrors.translate(error, postgres: maintenance, logger: logger)
         }
         do {
+            let deadlines = PostgresDeadlines(maintenance)
             let exists = try await connection.first(
-                "SELECT 1 FROM pg_database WHERE datname = \(postgres.database)", logger: logger
+                "SELECT 1 FROM pg_database WHERE datname = \(postgres.database)", within: deadlines, logger: logger
             ) { _ in true }
             if exists != true {
                 // CREATE DATABASE takes no binds: the name is a quoted identifier.
                 let quoted = "\"" + postgres.database.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoted)"), logger: logger)
+                try await connection.execute(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoted)"), within: deadlines, logger: logger)
             }
             try await connection.close()
             return exists != true

@@ -25,14 +25,16 @@ extension PostgresDriver {
         try await transaction(.store) { connection in
             // An existing index needs no DDL (which would take a share lock on the table, even when it exists).
             let exists = try await connection.first(
-                "SELECT to_regclass(\(name)) IS NOT NULL OR to_regclass(\(ivfflat)) IS NOT NULL", logger: self.logger
+                "SELECT to_regclass(\(name)) IS NOT NULL OR to_regclass(\(ivfflat)) IS NOT NULL",
+                within: self.deadlines, logger: self.logger
             ) { try $0.decode(Bool.self) }
             if exists == true { return }
             // Serialise index creation: concurrent CREATE INDEX IF NOT EXISTS of one name can collide.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: self.logger)
-            try await connection.query(
+            try await connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", within: self.deadlines, logger: self.logger)
+            try await connection.execute(
                 PostgresQuery(unsafeSQL: Self.vectorIndexDDL(.hnsw, model: model, dimension: dimension)),
-                logger: self.logger)
+                within: self.deadlines, logger: self.logger)
         }
         _ = vectorIndexes.withLock { $0.insert(name) }
     }
@@ -48,7 +50,7 @@ extension PostgresDriver {
                     counts[Self.vectorIndexName(method, model: model, dimension: dimension)] = (model, dimension, rows)
                 }
             }
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 """
                 SELECT c.relname::text, a.amname::text, pg_relation_size(c.oid), coalesce(s.idx_scan, 0),
                     coalesce(pg_get_expr(i.indpred, i.indrelid), ''), coalesce(array_to_string(c.reloptions, ','), ''),
@@ -59,11 +61,10 @@ extension PostgresDriver {
                 LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
                 WHERE i.indrelid = to_regclass(\(table)) AND a.amname IN ('hnsw', 'ivfflat')
                 ORDER BY c.relname
-                """, logger: self.logger)
+                """, within: self.deadlines, logger: self.logger
+            ) { try $0.decode((String, String, Int64, Int64, String, String, Bool).self) }
             var result: [VectorIndexStatistics] = []
-            for try await (name, method, size, scans, predicate, options, valid) in rows.decode(
-                (String, String, Int64, Int64, String, String, Bool).self)
-            {
+            for (name, method, size, scans, predicate, options, valid) in rows {
                 guard let method = VectorIndexMethod(rawValue: method) else { continue }
                 let known = counts[name]
                 let lists = options.split(separator: ",").first { $0.hasPrefix("lists=") }
@@ -94,20 +95,24 @@ extension PostgresDriver {
             },
             uniquingKeysWith: { first, second in first == .hnsw ? first : second })
         do {
-            try await client.withConnection { connection in
-                // Index builds may take longer than the pool's statement timeout; this connection only.
-                try await connection.query("SET statement_timeout TO 0", logger: self.logger)
+            try await withLease { connection in
+                // Index builds may take longer than the pool's statement timeout; this connection only, and its
+                // statements have no deadline (a closed connection still ends them).
+                var deadlines = self.deadlines
+                deadlines.statement = nil
+                try await connection.execute("SET statement_timeout TO 0", within: deadlines, logger: self.logger)
                 do {
                     for (model, dimension, rows) in pairs where dimension > 0 && dimension <= Self.maxIndexedDimension {
                         let chosen = method ?? current[EmbeddingModel(model: model, dimension: dimension)] ?? .hnsw
                         try await self.rebuild(
-                            connection, method: chosen, model: model, dimension: dimension, rows: rows)
+                            connection, within: deadlines, method: chosen, model: model, dimension: dimension,
+                            rows: rows)
                     }
                 } catch {
-                    _ = try? await connection.query("RESET statement_timeout", logger: self.logger)
+                    _ = try? await connection.execute("RESET statement_timeout", within: deadlines, logger: self.logger)
                     throw error
                 }
-                try await connection.query("RESET statement_timeout", logger: self.logger)
+                try await connection.execute("RESET statement_timeout", within: deadlines, logger: self.logger)
             }
         } catch {
             throw translate(error)
@@ -117,40 +122,42 @@ extension PostgresDriver {
 
     /// Builds the index of `method` for one model and dimension and drops the other method's index.
     private func rebuild(
-        _ connection: PostgresConnection, method: VectorIndexMethod, model: String, dimension: Int, rows: Int
+        _ connection: PostgresConnection, within deadlines: PostgresDeadlines, method: VectorIndexMethod,
+        model: String, dimension: Int, rows: Int
     ) async throws {
         let schema = postgres.schema
         let name = Self.vectorIndexName(method, model: model, dimension: dimension)
         let other = Self.vectorIndexName(method == .hnsw ? .ivfflat : .hnsw, model: model, dimension: dimension)
         let state = try await connection.first(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(\("\(schema).\(name)"))", logger: logger
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(\("\(schema).\(name)"))",
+            within: deadlines, logger: logger
         ) { try $0.decode(Bool.self) }
         switch (method, state) {
         case (.hnsw, true?):
-            try await execute(connection, "REINDEX INDEX CONCURRENTLY \(schema).\(name)")
+            try await execute(connection, deadlines, "REINDEX INDEX CONCURRENTLY \(schema).\(name)")
         default:
             // IVFFlat's lists follow the row count, and an invalid index (an interrupted build) cannot be reindexed
             // concurrently: build either afresh.
-            try await execute(connection, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(name)")
+            try await execute(connection, deadlines, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(name)")
             try await execute(
-                connection,
+                connection, deadlines,
                 Self.vectorIndexDDL(method, model: model, dimension: dimension, rows: rows, schema: schema)
                     .replacingOccurrences(of: "CREATE INDEX IF NOT EXISTS", with: "CREATE INDEX CONCURRENTLY"))
         }
-        try await execute(connection, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(other)")
+        try await execute(connection, deadlines, "DROP INDEX CONCURRENTLY IF EXISTS \(schema).\(other)")
         _ = vectorIndexes.withLock { $0.insert(Self.vectorIndexName(.hnsw, model: model, dimension: dimension)) }
     }
 
     /// Runs DDL, which takes no binds (its identifiers are the validated schema and index names).
-    private func execute(_ connection: PostgresConnection, _ sql: String) async throws {
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    private func execute(_ connection: PostgresConnection, _ deadlines: PostgresDeadlines, _ sql: String) async throws {
+        try await connection.execute(PostgresQuery(unsafeSQL: sql), within: deadlines, logger: logger)
     }
 
     /// The models and dimensions of the stored vectors, with how many vectors each has (needs whole-store access).
     private func vectorCounts(_ connection: PostgresConnection) async throws -> [(String, Int, Int)] {
         try await connection.rows(
             "SELECT model, dimension, count(*) FROM embeddings GROUP BY model, dimension ORDER BY model, dimension",
-            logger: logger
+            within: deadlines, logger: logger
         ) { row in
             let (model, dimension, rows) = try row.decode((String, Int, Int).self)
             return (model, dimension, rows)

@@ -58,25 +58,44 @@ extension PostgresDriver {
 
     /// Leases a connection, opens a transaction with `begin`, scopes it, runs `body` and commits; on any error,
     /// rolls back and throws a ``FailedTransaction`` that keeps the SQLSTATE which failed it (errors untranslated).
+    ///
+    /// Every wait is bounded (``PostgresDeadlines``): the lease by `connect_timeout`, each statement by
+    /// `statement_timeout + connect_timeout`, and a statement on a connection that closes fails at once, so a
+    /// transaction ends even when the server goes away under it.
     func perform<T: Sendable>(
         _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
-        try await client.withConnection { connection in
+        try await withLease { connection in
             let tx = PostgresTransaction(connection: connection, driver: self)
             var committing = false
             do {
-                try await connection.query(begin, logger: logger)
+                try await connection.execute(begin, within: deadlines, logger: logger)
                 try await self.scope(connection, to: scope)
                 let result = try await body(tx)
                 // A statement failed and the caller went on: PostgreSQL would answer COMMIT with a silent rollback.
                 if tx.failedState != nil { throw PostgresTransaction.abandoned }
                 committing = true
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.execute("COMMIT", within: deadlines, logger: logger)
                 return result
             } catch {
-                if !committing { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                if !committing { _ = try? await connection.execute("ROLLBACK", within: deadlines, logger: logger) }
                 throw FailedTransaction(error: error, sqlState: tx.failedState ?? PostgresErrors.sqlState(of: error))
             }
+        }
+    }
+
+    /// Runs `body` with a connection leased from the pool (waiting while the pool makes progress, see
+    /// ``PostgresLease``) and gives the connection back afterwards.
+    func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let lease = PostgresLease(progress: progress)
+        let connection = try await lease.connection(from: client, within: deadlines)
+        do {
+            let result = try await body(connection)
+            await lease.giveBack()
+            return result
+        } catch {
+            await lease.giveBack()
+            throw error
         }
     }
 
@@ -94,7 +113,7 @@ extension PostgresDriver {
             SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
                 set_config('engram.admin', \(admin), true),
                 (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema))
-            """, logger: logger
+            """, within: deadlines, logger: logger
         ) { try $0.decode((String, String, String, Bool?).self).3 }
         if usable == false {
             throw PostgresErrors.engramError(sqlState: "42501", database: postgres.database)

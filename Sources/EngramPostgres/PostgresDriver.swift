@@ -15,6 +15,10 @@ public final class PostgresDriver: StorageDriver, Service {
     public let backend = "postgres"
     /// Where the server is, and the schema that holds Engram's tables.
     public let postgres: PostgresConfiguration
+    /// How long transactions wait on the server: from `connect_timeout` and `statement_timeout`.
+    let deadlines: PostgresDeadlines
+    /// When the pool last handed out or took back a connection (shared by the drivers on one pool).
+    let progress: PoolProgress
     public let migrations: [Migration]
     /// The pool every transaction leases a connection from.
     let client: PostgresClient
@@ -47,6 +51,8 @@ public final class PostgresDriver: StorageDriver, Service {
     init(_ postgres: PostgresConfiguration, client: PostgresClient, ownsClient: Bool, logger: Logger) throws {
         try PostgresConfiguration.checkIdentifier(postgres.schema, field: "schema")
         self.postgres = postgres
+        self.deadlines = PostgresDeadlines(postgres)
+        self.progress = PoolProgress.of(client)
         self.client = client
         self.ownsClient = ownsClient
         self.logger = logger

@@ -30,7 +30,7 @@ final class PostgresTransaction {
     /// while locking them).
     func execute(_ query: PostgresQuery) async throws {
         do {
-            for try await _ in try await connection.query(query, logger: logger) {}
+            try await connection.execute(query, within: driver.deadlines, logger: logger)
         } catch {
             throw failed(error)
         }
@@ -39,7 +39,7 @@ final class PostgresTransaction {
     /// Every row of `query`, decoded by `decode`.
     func rows<T>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
         do {
-            return try await connection.rows(query, logger: logger, decode)
+            return try await connection.rows(query, within: driver.deadlines, logger: logger, decode)
         } catch {
             throw failed(error)
         }
@@ -48,7 +48,7 @@ final class PostgresTransaction {
     /// The first row of `query`, decoded by `decode`, if any.
     func first<T>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> T? {
         do {
-            return try await connection.first(query, logger: logger, decode)
+            return try await connection.first(query, within: driver.deadlines, logger: logger, decode)
         } catch {
             throw failed(error)
         }
@@ -84,19 +84,5 @@ final class PostgresTransaction {
     private func failed(_ error: any Error) -> EngramError {
         if failedState == nil { failedState = PostgresErrors.sqlState(of: error) }
         return driver.translate(error)
-    }
-}
-
-extension PostgresConnection {
-    /// All rows of `query`, decoded by `decode`.
-    func rows<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
-        var result: [T] = []
-        for try await row in try await self.query(query, logger: logger) { result.append(try decode(row)) }
-        return result
-    }
-
-    /// The first row of `query`, decoded by `decode`, if any.
-    func first<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> T? {
-        try await self.query(query, logger: logger).collect().first.map(decode)
     }
 }

@@ -171,4 +171,66 @@ struct PostgresDriverTests {
             #expect(try await store.user("alice").counters.memories == 1)
         }
     }
+
+    /// 120 concurrent recalls of one user, reinforcing overlapping results (every memory mentions tea): all
+    /// succeed, and each memory's access count grows by the number of recalls that returned it. Each recall writes
+    /// its access counts in one transaction that locks the rows in id order, so two recalls never wait on each
+    /// other's rows in opposite orders (which PostgreSQL breaks with `deadlock detected`, 40P01).
+    @Test func concurrentRecallsOfOneUserCountEveryAccess() async throws {
+        var configuration = try isolatedConfiguration()
+        configuration.poolSize = 8
+        // 240 transactions queue for 8 connections: waiting for one is no failure here, however slow the machine.
+        configuration.connectTimeout = .seconds(60)
+        try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+            let store = service(driver)
+            try await store.migrateUp()
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let topics = ["green", "black", "jasmine", "mint", "oolong", "chai", "earl", "matcha"]
+            _ = try await store.rememberAll(
+                (0..<40).map { index in
+                    MemoryDraft(
+                        userID: "alice",
+                        content:
+                            "Tea note \(index): \(topics[index % 8]) with \(topics[(index + 3) % 8]) at \(index) o'clock"
+                    )
+                })
+            let before = try await accessCounts(store)
+
+            let outcomes = await withTaskGroup(of: Result<[String], any Error>.self) { group in
+                for index in 0..<120 {
+                    group.addTask {
+                        let query = RecallQuery(userID: "alice", text: "tea \(topics[index % 8])", k: 10)
+                        do {
+                            return .success(try await store.recall(query).map(\.memory.id))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let failures = outcomes.compactMap { outcome -> String? in
+                guard case .failure(let error) = outcome else { return nil }
+                return "\(error)"
+            }
+            #expect(failures.count == 0, "\(failures.count) of 120 recalls failed, first: \(failures.first ?? "")")
+
+            var returned: [String: Int] = [:]
+            for case .success(let ids) in outcomes {
+                for id in ids { returned[id, default: 0] += 1 }
+            }
+            #expect(returned.values.contains { $0 > 1 }, "the recalls' results should overlap")
+            let after = try await accessCounts(store)
+            for (id, count) in after {
+                #expect(count - (before[id] ?? 0) == returned[id] ?? 0, "memory \(id)")
+            }
+            try await dropSchema(driver)
+        }
+    }
+
+    /// Every memory of alice's, with its access count.
+    private func accessCounts(_ store: MemoryService) async throws -> [String: Int] {
+        let memories = try await store.memories(userID: "alice", filters: .init(), limit: 100, offset: 0)
+        return Dictionary(uniqueKeysWithValues: memories.map { ($0.id, $0.accessCount) })
+    }
 }

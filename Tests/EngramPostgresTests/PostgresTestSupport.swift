@@ -2,6 +2,7 @@ import EngramCore
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import EngramPostgres
@@ -76,4 +77,56 @@ func expectEngramError<T>(
         Issue.record("Expected EngramError \(code), got \(error)", sourceLocation: sourceLocation)
     }
     return nil
+}
+
+/// What `body` returned or threw, or `nil` when it had not ended after `limit`: a hang. `body` runs in a task of its
+/// own that nobody waits for, so that a test ends (and fails) even when `body` never returns and ignores
+/// cancellation. `limit` is generous: only a hang exceeds it.
+func outcome<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<
+    T, any Error
+>? {
+    let first = FirstOutcome<Result<T, any Error>?>()
+    return await withCheckedContinuation { continuation in
+        first.start(continuation)
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            first.resume(with: nil)
+        }
+        Task {
+            do {
+                first.resume(with: .success(try await body()))
+            } catch {
+                first.resume(with: .failure(error))
+            }
+            timer.cancel()
+        }
+    }
+}
+
+/// A continuation resumed once, by whichever result comes first.
+private final class FirstOutcome<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+
+    /// Takes the continuation; call before anything can resume it.
+    func start(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(with value: Value) {
+        if let continuation = continuation.withLock({ $0.take() }) { continuation.resume(returning: value) }
+    }
+}
+
+extension PostgresConnection {
+    /// All rows of `query`, decoded by `decode` (no deadline: for tests).
+    func rows<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
+        var result: [T] = []
+        for try await row in try await self.query(query, logger: logger) { result.append(try decode(row)) }
+        return result
+    }
+
+    /// The first row of `query`, decoded by `decode`, if any (no deadline: for tests).
+    func first<T>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> T) async throws -> T? {
+        try await self.query(query, logger: logger).collect().first.map(decode)
+    }
 }
