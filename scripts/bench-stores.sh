@@ -17,6 +17,7 @@ url=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
 [ -n "$url" ] || { echo "bench-stores.sh: scripts/pg.sh start printed no DATABASE_URL" >&2; exit 1; }
 scripts/pg.sh superuser-psql -qAt -c "DROP DATABASE IF EXISTS engram_bench WITH (FORCE)" >/dev/null
 scripts/pg.sh superuser-psql -qAt -c "CREATE DATABASE engram_bench OWNER engram" >/dev/null
+mkdir -p .engram
 sqlite=".engram/bench-stores-$memories.sqlite"
 rm -f "$sqlite" "$sqlite-wal" "$sqlite-shm"
 
