@@ -24,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -74,6 +79,31 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // MCP tools over MemoryService: for stdio (`engram mcp`) and for streamable HTTP (`/mcp` on `engram serve`).
+        .target(
+            name: "EngramMCP",
+            dependencies: [
+                "EngramCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The JSON API under /v1, API-key auth, /health, /ready, /metrics and /mcp, on Hummingbird.
+        .target(
+            name: "EngramHTTP",
+            dependencies: [
+                "EngramCore",
+                "EngramMCP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "EngramCLI",
             dependencies: [
@@ -81,8 +111,14 @@ let package = Package(
                 "EngramSQLite",
                 "EngramPostgres",
                 "EngramEmbeddings",
+                "EngramHTTP",
+                "EngramMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -135,6 +171,22 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramHTTPTests",
+            dependencies: [
+                "EngramCore", "EngramHTTP", "EngramSQLite", "EngramTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngramMCPTests",
+            dependencies: [
+                "EngramCore", "EngramMCP", "EngramSQLite", "EngramTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

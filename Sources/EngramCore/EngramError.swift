@@ -49,6 +49,16 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let notEngramDatabase = Code(rawValue: "not_an_engram_database")
         /// The database cannot be reached (connection refused or closed, server shutting down or starting); retry.
         public static let databaseUnavailable = Code(rawValue: "database_unavailable")
+        /// The request carries no API key, or one that does not exist or was revoked.
+        public static let unauthenticated = Code(rawValue: "unauthenticated")
+        /// The API key is valid but may not act on this user or operation (a user key naming another user).
+        public static let permissionDenied = Code(rawValue: "permission_denied")
+        /// The API key does not exist.
+        public static let keyNotFound = Code(rawValue: "key_not_found")
+        /// The request body is larger than the server accepts.
+        public static let requestTooLarge = Code(rawValue: "request_too_large")
+        /// The request names no route, or a route with another method.
+        public static let routeNotFound = Code(rawValue: "route_not_found")
         /// The storage layer failed; the operation was rolled back.
         public static let storageFailure = Code(rawValue: "storage_failure")
     }
