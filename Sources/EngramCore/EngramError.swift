@@ -55,6 +55,8 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let permissionDenied = Code(rawValue: "permission_denied")
         /// The API key does not exist.
         public static let keyNotFound = Code(rawValue: "key_not_found")
+        /// The request is not what the operation reads: not JSON, or JSON of another shape.
+        public static let malformedRequest = Code(rawValue: "malformed_request")
         /// The request body is larger than the server accepts.
         public static let requestTooLarge = Code(rawValue: "request_too_large")
         /// The request names no route, or a route with another method.

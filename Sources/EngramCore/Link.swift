@@ -57,7 +57,7 @@ public struct LinkDraft: Sendable, Hashable {
 }
 
 /// A memory reached from another along links.
-public struct Neighbour: Sendable, Hashable {
+public struct Neighbour: Sendable, Hashable, Codable {
     public var memory: Memory
     /// The link that reached it (the last hop).
     public var link: Link

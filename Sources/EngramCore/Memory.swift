@@ -203,7 +203,7 @@ public enum RememberAction: String, Sendable, Hashable, Codable {
 }
 
 /// The memory `remember` wrote or touched, and what it did.
-public struct RememberOutcome: Sendable, Hashable {
+public struct RememberOutcome: Sendable, Hashable, Codable {
     public var memory: Memory
     public var action: RememberAction
 

@@ -93,7 +93,7 @@ public struct ScoreBreakdown: Sendable, Hashable, Codable {
 }
 
 /// One recalled memory with its score breakdown and where it came from.
-public struct RecallResult: Sendable, Hashable {
+public struct RecallResult: Sendable, Hashable, Codable {
     public var memory: Memory
     public var score: ScoreBreakdown
     /// The messages the memory was drawn from, oldest first.
@@ -106,6 +106,19 @@ public struct RecallResult: Sendable, Hashable {
         self.score = score
         self.sources = sources
         self.matchedBy = matchedBy
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case memory, score, sources, matchedBy
+    }
+
+    /// Encodes `matchedBy` sorted, so that the same result always encodes the same way.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(memory, forKey: .memory)
+        try container.encode(score, forKey: .score)
+        try container.encode(sources, forKey: .sources)
+        try container.encode(matchedBy.sorted(), forKey: .matchedBy)
     }
 }
 

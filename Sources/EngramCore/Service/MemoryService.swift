@@ -74,6 +74,12 @@ extension MemoryService {
         return try await driver.write(scope, body)
     }
 
+    /// Makes the schema ready now rather than on the first operation (a server does this before it says ready):
+    /// applies pending migrations, or says how when it may not.
+    public func prepare() async throws {
+        try await ready()
+    }
+
     /// Checks the schema once per service: applies pending migrations (or, when it may not, says how), and
     /// refuses a database written by a newer Engram or whose applied migrations were edited.
     func ready() async throws {

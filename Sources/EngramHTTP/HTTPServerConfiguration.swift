@@ -1,0 +1,24 @@
+/// How `engram serve` listens and guards its API.
+public struct HTTPServerConfiguration: Sendable, Hashable {
+    /// The default body limit: 8 MiB, room for a bulk request of a few hundred memories.
+    public static let defaultMaxBodyBytes = 8 * 1024 * 1024
+
+    /// The address to listen on; loopback unless chosen otherwise.
+    public var host: String = "127.0.0.1"
+    /// The TCP port; 0 picks a free one.
+    public var port: Int = 8787
+    /// The largest request body read, in bytes; larger ones get 413 `request_too_large`.
+    public var maxBodyBytes: Int = defaultMaxBodyBytes
+    /// Whether every `/v1` and `/mcp` request needs an API key. Turning it off makes every request an admin's, and
+    /// is refused on an address other than loopback.
+    public var requiresAPIKeys: Bool = true
+    /// How often the maintenance service runs decay and expiry for every user; `nil` never.
+    public var maintenanceInterval: Duration? = .seconds(600)
+
+    public init() {}
+
+    /// Whether `host` is a loopback address.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
