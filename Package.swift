@@ -194,7 +194,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EngramCLITests",
-            dependencies: ["EngramCLI", "EngramCore", "EngramSQLite"],
+            dependencies: [
+                "EngramCLI", "EngramCore", "EngramSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ],
