@@ -7,8 +7,8 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the store (default) or the local embedder.",
-        subcommands: [BenchStoreCommand.self, BenchEmbedCommand.self],
+        abstract: "Measure the store (default), the local embedder, or a running server.",
+        subcommands: [BenchStoreCommand.self, BenchEmbedCommand.self, BenchServeCommand.self],
         defaultSubcommand: BenchStoreCommand.self)
 }
 
