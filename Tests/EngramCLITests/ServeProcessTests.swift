@@ -6,8 +6,9 @@ import NIOCore
 import Synchronization
 import Testing
 
-/// `engram serve` as a process: a SIGTERM in the middle of a burst of writes loses none that it acknowledged.
-@Suite struct ServeShutdownTests {
+/// `engram serve` as a process: settings from options, environment and file; a SIGTERM in the middle of a burst
+/// of writes loses none that it acknowledged.
+@Suite struct ServeProcessTests {
     /// The `engram` binary `swift build` made beside the tests.
     static var binary: URL? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -17,9 +18,12 @@ import Testing
     }
 
     /// Starts `engram serve` on a free port and returns the process and its base URL (read from its banner).
-    static func start(_ binary: URL, arguments: [String]) throws -> (Process, String, Pipe) {
+    static func start(_ binary: URL, arguments: [String], environment: [String: String] = [:]) throws -> (
+        Process, String, Pipe
+    ) {
         let process = Process()
         process.executableURL = binary
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.arguments = ["serve", "--port", "0", "--embedder", "hashing", "--log-level", "error"] + arguments
         let output = Pipe()
         process.standardOutput = output
@@ -39,10 +43,62 @@ import Testing
         return (process, String(text[range]), output)
     }
 
-    @Test func aSIGTERMDuringABurstOfWritesLosesNoAcknowledgedWrite() async throws {
-        let binary = try #require(Self.binary, "build engram first (swift build)")
+    /// A fresh folder for one test's database and files.
+    static func folder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func settingsComeFromOptionsThenEnvironmentThenFile() async throws {
+        let binary = try #require(Self.binary, "build engram first (swift build)")
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("engram.json")
+        // The file asks for port 1  and a 1 KiB body limit; the
+        // environment turns keys off; the option's port 0 wins over the file's.
+        try #"{"http": {"port": 1, "maxBodyBytes": 1024}, "auth": {"disabled": false}}"#.write(
+            to: config, atomically: true, encoding: .utf8)
+        let (process, base, _) = try Self.start(
+            binary, arguments: ["--db", folder.appendingPathComponent("s.sqlite").path, "--config", config.path],
+            environment: ["ENGRAM_AUTH_DISABLED": "true"])
+        defer { process.terminate() }
+        #expect(!base.hasSuffix(":1"), "the option's port 0 wins over the file's port 1")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let users = try await client.execute(HTTPClientRequest(url: "\(base)/v1/users"), timeout: .seconds(30))
+        #expect(users.status == .ok)
+        var large = HTTPClientRequest(url: "\(base)/v1/users")
+        large.method = .POST
+        large.body = .bytes(ByteBuffer(string: #"{"id": "\#(String(repeating: "x", count: 2000))"}"#))
+        let refused = try await client.execute(large, timeout: .seconds(30))
+        #expect(refused.status.code == 413)
+        try await client.shutdown()
+    }
+
+    @Test func servingWithoutKeysIsRefusedOffLoopback() async throws {
+        let binary = try #require(Self.binary, "build engram first (swift build)")
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = [
+            "serve", "--db", folder.appendingPathComponent("s.sqlite").path, "--no-auth", "--port", "0",
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["ENGRAM_HTTP_HOST": "0.0.0.0"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains("loopback"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.sqlite").path))
+    }
+
+    @Test func aSIGTERMDuringABurstOfWritesLosesNoAcknowledgedWrite() async throws {
+        let binary = try #require(Self.binary, "build engram first (swift build)")
+        let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("serve.sqlite").path
         let (process, base, _) = try Self.start(binary, arguments: ["--db", database, "--no-auth"])
