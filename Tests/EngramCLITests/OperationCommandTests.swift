@@ -177,13 +177,16 @@ struct OperationCommandTests {
 
     @Test func helpGroupsEveryOperation() async throws {
         let help = EngramCommand.helpMessage()
-        for group in ["Long-term memory", "Conversations", "Users and agents", "Inspection and upkeep", "Setup"] {
+        for group in [
+            "Long-term memory", "Conversations", "Users and agents", "Inspection and upkeep", "Setup", "Serving",
+        ] {
             #expect(help.contains(group.uppercased() + " SUBCOMMANDS:"), "help lacks the group \(group)")
         }
         for command in [
             "remember", "recall", "memory", "forget", "link", "unlink", "neighbours", "emotion", "feedback", "embed",
             "session", "message", "context", "facts", "state", "user", "agent", "stats", "audit", "maintain",
-            "reembed", "doctor", "export", "import", "backup", "restore", "init", "migrate", "index", "demo", "bench",
+            "reembed", "doctor", "export", "import", "backup", "restore", "init", "migrate", "index", "keys", "demo",
+            "bench",
         ] {
             #expect(help.contains("  \(command) "), "help lacks \(command)")
         }
