@@ -39,6 +39,7 @@ public struct EngramCommand: AsyncParsableCommand {
                 ]),
             CommandGroup(name: "Serving", subcommands: [ServeCommand.self]),
             CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
+            CommandGroup(name: "Serving", subcommands: [KeysCommand.self]),
             CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
         ]
     )

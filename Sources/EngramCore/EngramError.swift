@@ -99,4 +99,10 @@ extension EngramError {
     public static let factNotFound = notFound(.factNotFound, "working fact")
     /// The link does not exist.
     public static let linkNotFound = notFound(.linkNotFound, "link")
+    /// The API key does not exist.
+    public static let keyNotFound = EngramError(
+        .keyNotFound, "No API key with this id exists; list the keys (engram keys list) and check the id.")
+    /// The secret is missing, malformed, unknown or revoked: one message for all, so that it tells nothing.
+    public static let unauthenticated = EngramError(
+        .unauthenticated, "The API key is not valid; send an active key as the bearer token (Authorization: Bearer …).")
 }

@@ -52,6 +52,22 @@ public struct InputValidator: Sendable {
         return value
     }
 
+    /// A short label, such as a key's name: trimmed, not empty, at most `maxBytes` long, one line of printable
+    /// characters.
+    public func name(_ value: String, field: String, maxBytes: Int) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw EngramError(.emptyContent, "\(field) is empty or only white space; pass a name.")
+        }
+        guard trimmed.utf8.count <= maxBytes else {
+            throw EngramError(.contentTooLarge, "\(field) is longer than \(maxBytes) bytes; use a shorter name.")
+        }
+        guard !trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw EngramError(.invalidArgument, "\(field) contains control characters; use printable characters only.")
+        }
+        return trimmed
+    }
+
     /// A finite number within `range`.
     public func number(_ value: Double, field: String, in range: ClosedRange<Double> = 0...1) throws -> Double {
         guard value.isFinite, range.contains(value) else {

@@ -148,6 +148,8 @@ extension PostgresTransaction: RecordRows {
             return try await rows("SELECT * FROM audit_log WHERE user_id = \(userID) ORDER BY id") {
                 .audit(try Decode.audit($0))
             }
+        case .apiKeys:
+            return []  // Credentials, not memory: never exported.
         }
     }
 

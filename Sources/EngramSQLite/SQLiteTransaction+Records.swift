@@ -130,6 +130,8 @@ extension SQLiteTransaction: RecordRows {
             case .auditLog:
                 return try db.rows("SELECT * FROM audit_log WHERE user_id = \(userID) ORDER BY id")
                     .map { .audit(try Decode.audit($0)) }
+            case .apiKeys:
+                return []  // Credentials, not memory: never exported.
             }
         }
     }

@@ -177,13 +177,16 @@ struct OperationCommandTests {
 
     @Test func helpGroupsEveryOperation() async throws {
         let help = EngramCommand.helpMessage()
-        for group in ["Long-term memory", "Conversations", "Users and agents", "Inspection and upkeep", "Setup"] {
+        for group in [
+            "Long-term memory", "Conversations", "Users and agents", "Inspection and upkeep", "Setup", "Serving",
+        ] {
             #expect(help.contains(group.uppercased() + " SUBCOMMANDS:"), "help lacks the group \(group)")
         }
         for command in [
             "remember", "recall", "memory", "forget", "link", "unlink", "neighbours", "emotion", "feedback", "embed",
             "session", "message", "context", "facts", "state", "user", "agent", "stats", "audit", "maintain",
-            "reembed", "doctor", "export", "import", "backup", "restore", "init", "migrate", "index", "demo", "bench",
+            "reembed", "doctor", "export", "import", "backup", "restore", "init", "migrate", "index", "keys", "demo",
+            "bench",
         ] {
             #expect(help.contains("  \(command) "), "help lacks \(command)")
         }
@@ -282,16 +285,16 @@ struct DatabaseSelectionTests {
         let db = temporary.database()
         _ = try await CLI.run(["init", "--db", db])
         let status = try await CLI.json([MigrationStatus].self, ["migrate", "status", "--db", db])
-        #expect(status.map(\.version) == [1, 2])
+        #expect(status.map(\.version) == [1, 2, 4])
         #expect(status.allSatisfy { $0.applied && $0.checksumMatches })
-        #expect(try await CLI.run(["migrate", "down", "--db", db]) == "reverted 2\n")
+        #expect(try await CLI.run(["migrate", "down", "--db", db]) == "reverted 4\n")
         #expect(
             try await CLI.json([MigrationStatus].self, ["migrate", "status", "--db", db]).map(\.applied) == [
-                true, false,
+                true, true, false,
             ])
         let outdated = await CLI.execute(["stats", "--db", db])
         #expect(outdated.error.hasPrefix("error[schema_outdated]"))
-        #expect(try await CLI.run(["migrate", "up", "--db", db]) == "applied 2\n")
+        #expect(try await CLI.run(["migrate", "up", "--db", db]) == "applied 4\n")
         #expect(try await CLI.run(["migrate", "up", "--db", db]) == "up to date\n")
     }
 

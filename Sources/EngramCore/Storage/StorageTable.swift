@@ -12,14 +12,16 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     case sessionState = "session_state"
     case feedback
     case auditLog = "audit_log"
+    /// API keys: credentials, not memory. Erased with their user, never exported (a driver exports no rows of it).
+    case apiKeys = "api_keys"
 
-    /// The order an export writes (and an import reads): parents first.
-    public static let exportOrder: [StorageTable] = allCases
+    /// The order an export writes (and an import reads): parents first. Every table but ``apiKeys``.
+    public static let exportOrder: [StorageTable] = allCases.filter { $0 != .apiKeys }
 
     /// The order erasure deletes a user's rows: children first, so that each count is the table's own rows and
     /// not a cascade's. The user row itself comes last.
     public static let erasureOrder: [StorageTable] = [
         .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .memories, .messages, .sessions,
-        .agents, .auditLog, .users,
+        .agents, .auditLog, .apiKeys, .users,
     ]
 }
