@@ -37,9 +37,8 @@ public struct EngramCommand: AsyncParsableCommand {
                     DoctorCommand.self, ExportCommand.self, ImportCommand.self, BackupCommand.self,
                     RestoreCommand.self,
                 ]),
-            CommandGroup(name: "Serving", subcommands: [ServeCommand.self]),
             CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
-            CommandGroup(name: "Serving", subcommands: [KeysCommand.self]),
+            CommandGroup(name: "Serving", subcommands: [ServeCommand.self, KeysCommand.self]),
             CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
         ]
     )

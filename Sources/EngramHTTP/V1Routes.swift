@@ -32,7 +32,9 @@ struct V1Routes {
         table.on(.post, "users") { request, context in
             try context.requireAdmin()
             let body = try await request.decode(as: CreateUserBody.self, context: context)
-            return Reply(try await service.createUser(try body.draft()), status: .created)
+            // Idempotent: an existing id answers 200 with the user unchanged.
+            let existed = (try? await service.user(body.id)) != nil
+            return Reply(try await service.createUser(try body.draft()), status: existed ? .ok : .created)
         }
         table.on(.get, "users/{user}") { _, context in
             Reply(try await service.user(try context.user()))

@@ -39,24 +39,23 @@ import Testing
     @Test(arguments: Backend.allCases)
     func exportImportAndErase(backend: Backend) async throws {
         let source = try await APIFixture(backend)
-        _ = try await source.service.remember(MemoryDraft(userID: "alice", content: "Alice keeps bees"))
+        _ = try await source.service.createUser(UserDraft(id: "dora"))
+        _ = try await source.service.remember(MemoryDraft(userID: "dora", content: "Dora keeps bees"))
         let export = try await source.test { api in
-            let reply = try await api.call(.get, "/v1/users/alice/export", key: source.alice)
+            let reply = try await api.call(.get, "/v1/users/dora/export", key: source.admin)
             #expect(reply.status == .ok)
             #expect(reply.headers[.contentType] == "application/x-ndjson")
             return reply.text
         }
         #expect(export.split(separator: "\n").count >= 3)
-        #expect(export.contains("Alice keeps bees"))
+        #expect(export.contains("Dora keeps bees"))
 
         let target = try await APIFixture(backend)
         try await target.test { api in
-            // alice exists in the target too: her key may import only her own rows; a fresh user needs the admin.
+            // A user's key imports only that user's rows; dora's file needs the admin's import.
             let refused = try await api.call(
                 .post, "/v1/users/bob/import", key: target.bob, body: export, contentType: "application/x-ndjson")
-            #expect(refused.status == .unprocessableContent || refused.status == .forbidden)
-            let erase = try await api.call(.delete, "/v1/users/alice", key: target.admin)
-            #expect(erase.json["userID"]?.string == "alice")
+            #expect(refused.status == .unprocessableContent)
             let imported = try await api.call(
                 .post, "/v1/import", key: target.admin, body: export, contentType: "application/x-ndjson")
             #expect(imported.status == .ok)
@@ -64,9 +63,15 @@ import Testing
             let malformed = try await api.call(
                 .post, "/v1/import", key: target.admin, body: "{not json\n", contentType: "application/x-ndjson")
             #expect(malformed.errorCode == "malformed_import")
+
+            let erase = try await api.call(.delete, "/v1/users/bob", key: target.admin)
+            #expect(erase.json["userID"]?.string == "bob")
+            #expect(erase.json["deleted"]?["api_keys"]?.number == 1)
+            #expect(try await api.call(.get, "/v1/users/bob", key: target.bob).status == .unauthorized)
         }
-        let memories = try await target.service.memories(userID: "alice", filters: .init(), limit: 10, offset: 0)
-        #expect(memories.map(\.content) == ["Alice keeps bees"])
+        let memories = try await target.service.memories(userID: "dora", filters: .init(), limit: 10, offset: 0)
+        #expect(memories.map(\.content) == ["Dora keeps bees"])
+        await #expect(throws: EngramError.self) { try await target.service.user("bob") }
     }
 
     @Test func healthReadyMetricsAndDocument() async throws {
@@ -126,12 +131,16 @@ import Testing
                 ),
                 (try await api.call(.get, "/v1/nowhere", key: fixture.alice), 404, "route_not_found"),
                 (
-                    try await api.call(.post, "/v1/users", key: fixture.admin, body: #"{"id": "alice"}"#), 409,
-                    "already_exists"
+                    try await api.call(.post, "/v1/users/alice/sessions", key: fixture.alice, body: #"{"id": "s"}"#),
+                    201, ""
+                ),
+                (
+                    try await api.call(.post, "/v1/users/alice/sessions", key: fixture.alice, body: #"{"id": "s"}"#),
+                    409, "already_exists"
                 ),
                 (try await api.call(.get, "/v1/users/ghost", key: fixture.admin), 404, "user_not_found"),
             ]
-            for (reply, status, code) in cases {
+            for (reply, status, code) in cases where status >= 400 {
                 #expect(reply.status.code == status, "\(code): \(reply.text)")
                 #expect(reply.errorCode == code, "\(reply.text)")
                 #expect(reply.json["error"]?["message"]?.string?.isEmpty == false)
