@@ -15,7 +15,8 @@ public final class Readiness: Sendable {
     func markPrepared() { prepared.withLock { $0 = true } }
 }
 
-/// The server's background work: migrates the schema at start (the server answers `/ready` with 503 meanwhile),
+/// The server's background work: migrates the schema and loads the embedder at start (the server answers `/ready`
+/// with 503 meanwhile),
 /// then runs decay and expiry for every user on a schedule, until graceful shutdown.
 public struct UpkeepService: Service {
     let service: MemoryService
@@ -53,6 +54,8 @@ public struct UpkeepService: Service {
         while true {
             do {
                 try await service.prepare()
+                // Loads the model (MiniLM: once per process) before the server says it is ready.
+                _ = try? await service.embedder.embed(["warm-up"])
                 readiness.markPrepared()
                 logger.info("schema ready")
                 return
