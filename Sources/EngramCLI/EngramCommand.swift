@@ -38,6 +38,7 @@ public struct EngramCommand: AsyncParsableCommand {
                     RestoreCommand.self,
                 ]),
             CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
+            CommandGroup(name: "Serving", subcommands: [McpCommand.self]),
             CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
         ]
     )
