@@ -38,7 +38,7 @@ public struct EngramCommand: AsyncParsableCommand {
                     RestoreCommand.self,
                 ]),
             CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
-            CommandGroup(name: "Serving", subcommands: [ServeCommand.self, KeysCommand.self]),
+            CommandGroup(name: "Serving", subcommands: [ServeCommand.self, McpCommand.self, KeysCommand.self]),
             CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
         ]
     )

@@ -79,23 +79,7 @@ struct RecallCommand: AsyncParsableCommand {
     }
 }
 
-/// One recall result with its rank, as printed by `recall` and `demo`.
-struct RankedResult: Codable {
-    var rank: Int
-    var score: ScoreBreakdown
-    var memory: Memory
-    var sources: [Message]
-    var matchedBy: [String]
-
-    /// Numbers results from 1 in the store's order.
-    static func ranking(_ results: [RecallResult]) -> [RankedResult] {
-        results.enumerated().map { index, result in
-            RankedResult(
-                rank: index + 1, score: result.score, memory: result.memory, sources: result.sources,
-                matchedBy: result.matchedBy.sorted())
-        }
-    }
-
+extension RankedResult {
     /// Prints results as a table: rank, composite score, its parts, sector, id and content.
     static func printTable(_ results: [RankedResult], contentWidth: Int = 60, showID: Bool = true, indent: String = "")
     {

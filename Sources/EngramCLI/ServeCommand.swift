@@ -138,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
     ) async throws {
         let service = MemoryService(
             driver: driver, embedder: embedder, otherEmbedders: others, logger: logger, migratesOnFirstUse: true)
-        let server = EngramServer(service: service, configuration: configuration, registry: registry)
+        let server = EngramServer(service: service, configuration: configuration, registry: registry, logger: logger)
         let welcome = configuration.requiresAPIKeys ? try await firstKey(service) : nil
         let host = configuration.host
         let app = server.application(logger: logger) { port in
@@ -146,7 +146,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: services.map { .init(service: $0) } + [.init(service: app)],
+                // Shut down in reverse: MCP sessions end (their streams close), the server drains, then the driver.
+                services: services.map { .init(service: $0) } + [
+                    .init(service: app), .init(service: MCPSessionsService(server.mcp)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

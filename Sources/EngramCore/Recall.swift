@@ -122,6 +122,33 @@ public struct RecallResult: Sendable, Hashable, Codable {
     }
 }
 
+/// One recall result with its rank from 1: what `recall` reports over the CLI's `--json`, HTTP and MCP.
+public struct RankedResult: Sendable, Hashable, Codable {
+    public var rank: Int
+    public var score: ScoreBreakdown
+    public var memory: Memory
+    public var sources: [Message]
+    /// How the memory was found (`link`, `text`, `vector`), sorted.
+    public var matchedBy: [String]
+
+    public init(rank: Int, score: ScoreBreakdown, memory: Memory, sources: [Message], matchedBy: [String]) {
+        self.rank = rank
+        self.score = score
+        self.memory = memory
+        self.sources = sources
+        self.matchedBy = matchedBy
+    }
+
+    /// Numbers results from 1 in the store's order.
+    public static func ranking(_ results: [RecallResult]) -> [RankedResult] {
+        results.enumerated().map { index, result in
+            RankedResult(
+                rank: index + 1, score: result.score, memory: result.memory, sources: result.sources,
+                matchedBy: result.matchedBy.sorted())
+        }
+    }
+}
+
 /// A memory a backend found for a query, before scoring: its id, the signals the composite score needs,
 /// and its raw ranks. Backends hydrate full memories only for the ranked winners.
 public struct RecallCandidate: Sendable {

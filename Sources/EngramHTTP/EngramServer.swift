@@ -2,6 +2,7 @@ import EngramCore
 import Foundation
 import Hummingbird
 import Logging
+import EngramMCP
 import Prometheus
 
 /// Engram over HTTP: the `/v1` JSON API, `/health`, `/ready`, `/metrics`, `/openapi.json` (and `/mcp`), as a
@@ -13,16 +14,23 @@ public struct EngramServer: Sendable {
     public let metrics: APIMetrics
     /// Where `/metrics` reads from; `nil` serves an empty page.
     public let registry: PrometheusCollectorRegistry?
+    /// The MCP sessions of `/mcp`.
+    public let mcp: MCPHTTPEndpoint
 
     public init(
         service: MemoryService, configuration: HTTPServerConfiguration = .init(), readiness: Readiness = .init(),
-        metrics: APIMetrics = .init(), registry: PrometheusCollectorRegistry? = nil
+        metrics: APIMetrics = .init(), registry: PrometheusCollectorRegistry? = nil,
+        logger: Logger = Logger(label: "engram.http")
     ) {
         self.service = service
         self.configuration = configuration
         self.readiness = readiness
         self.metrics = metrics
         self.registry = registry
+        var mcpConfiguration = MCPHTTPEndpoint.Configuration()
+        // DNS-rebinding protection guards a loopback server; one on another address has API keys instead.
+        if !configuration.isLoopback { mcpConfiguration.originValidator = .disabled }
+        self.mcp = MCPHTTPEndpoint(service: service, configuration: mcpConfiguration, logger: logger)
     }
 
     /// The router with every route, and the signatures of the routes it serves.
@@ -32,11 +40,12 @@ public struct EngramServer: Sendable {
         router.add(middleware: APIMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         let operations = RouteTable(router.group(), prefix: "")
         registerOperations(on: operations)
-        let v1 = router.group("v1").add(
-            middleware: AuthMiddleware(service: service, requiresAPIKeys: configuration.requiresAPIKeys))
-        let table = RouteTable(v1, prefix: "/v1")
-        V1Routes(service: service, metrics: metrics).register(on: table)
-        return (router, operations.signatures + table.signatures)
+        let auth = AuthMiddleware(service: service, requiresAPIKeys: configuration.requiresAPIKeys)
+        let v1 = RouteTable(router.group("v1").add(middleware: auth), prefix: "/v1")
+        V1Routes(service: service, metrics: metrics).register(on: v1)
+        let mcpTable = RouteTable(router.group().add(middleware: auth), prefix: "")
+        registerMCP(on: mcpTable)
+        return (router, operations.signatures + v1.signatures + mcpTable.signatures)
     }
 
     /// The application: the router on the configured address, with the upkeep service beside it.
