@@ -52,7 +52,7 @@ import json, sys
 config = json.loads(open(sys.argv[1]).read().replace("http://127.0.0.1:8787", sys.argv[2]).replace("<API key>", sys.argv[3]))
 server = config["mcpServers"]["engram"]
 token = server["headers"]["Authorization"].removeprefix("Bearer ")
-open(sys.argv[4], "w").write(f"{server['url']} {token}")
+open(sys.argv[4], "w").write(f"{server['url']} {token}\n")
 PY
 read -r mcp_url mcp_key < "$work/mcp-args"
 "$python" scripts/mcp-check.py --url "$mcp_url" --key "$mcp_key"

@@ -36,3 +36,10 @@ export ENGRAM_TEST_FAULT_DATABASE_URL="$fault_url" ENGRAM_TEST_FAULT_PG="$fault_
 
 echo "== tests"
 swift test --skip-build
+
+# Independent clients against a live `engram serve` (the Python MCP SDK and schemathesis come pinned from PyPI
+# through scripts/python-tools.sh).
+echo "== MCP: the official Python SDK over stdio and streamable HTTP"
+scripts/mcp-check.sh
+echo "== README: the curl and MCP examples against a live server"
+scripts/readme-check.sh

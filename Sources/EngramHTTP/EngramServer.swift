@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import EngramMCP
+import MCP
 import Prometheus
 
 /// Engram over HTTP: the `/v1` JSON API, `/health`, `/ready`, `/metrics`, `/openapi.json` (and `/mcp`), as a
@@ -28,8 +29,15 @@ public struct EngramServer: Sendable {
         self.metrics = metrics
         self.registry = registry
         var mcpConfiguration = MCPHTTPEndpoint.Configuration()
-        // DNS-rebinding protection guards a loopback server; one on another address has API keys instead.
-        if !configuration.isLoopback { mcpConfiguration.originValidator = .disabled }
+        // DNS-rebinding protection guards a loopback server (a Host of a loopback name, with any port or none); one
+        // on another address has API keys instead.
+        let loopback = ["127.0.0.1", "localhost", "[::1]"]
+        mcpConfiguration.originValidator =
+            configuration.isLoopback
+            ? OriginValidator(
+                allowedHosts: loopback + loopback.map { $0 + ":*" },
+                allowedOrigins: loopback.flatMap { ["http://\($0)", "http://\($0):*"] })
+            : .disabled
         self.mcp = MCPHTTPEndpoint(service: service, configuration: mcpConfiguration, logger: logger)
     }
 
