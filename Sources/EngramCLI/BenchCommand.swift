@@ -119,16 +119,13 @@ struct BenchStoreCommand: AsyncParsableCommand {
             resultCounts += results.count
         }
         let cold = latencies.removeFirst()
-        latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
-        }
+        let summary = LatencySummary(milliseconds: latencies)
         return Report(
             memories: existing + toIngest, embedder: EmbeddingModel(store.embedder).description, batch: batch,
             ingested: toIngest, ingestSeconds: ingestSeconds,
             ingestPerSecond: toIngest > 0 ? Double(toIngest) / ingestSeconds : 0, queries: queries, k: k,
-            coldRecallMs: cold, p50Ms: percentile(0.5), p95Ms: percentile(0.95), p99Ms: percentile(0.99),
-            maxMs: latencies.last ?? 0, meanResults: Double(resultCounts) / Double(queries + 1))
+            coldRecallMs: cold, p50Ms: summary.p50, p95Ms: summary.p95, p99Ms: summary.p99, maxMs: summary.max,
+            meanResults: Double(resultCounts) / Double(queries + 1))
     }
 
     private func print(_ report: Report, database: String) {
