@@ -1,8 +1,8 @@
 import EngramCore
+import EngramMCP
 import Foundation
 import Hummingbird
 import Logging
-import EngramMCP
 import MCP
 import Prometheus
 

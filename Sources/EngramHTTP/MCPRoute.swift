@@ -32,7 +32,8 @@ extension EngramServer {
         switch try context.authenticated() {
         case .user(let own):
             guard named == nil || named == own else {
-                throw EngramError(.permissionDenied, "This API key acts for another user; drop ?user= or use that user's key.")
+                throw EngramError(
+                    .permissionDenied, "This API key acts for another user; drop ?user= or use that user's key.")
             }
             return own
         case .admin:
@@ -47,7 +48,8 @@ extension EngramServer {
     static func headers(of request: Request) -> [String: String] {
         var headers: [String: String] = [:]
         for field in request.headers {
-            headers[field.name.canonicalName] = headers[field.name.canonicalName].map { $0 + ", " + field.value }
+            headers[field.name.canonicalName] =
+                headers[field.name.canonicalName].map { $0 + ", " + field.value }
                 ?? field.value
         }
         if let authority = request.head.authority { headers["Host"] = authority }
@@ -64,7 +66,8 @@ extension EngramServer {
         switch response {
         case .stream(let stream, _):
             return Response(
-                status: status, headers: headers, body: ResponseBody(asyncSequence: stream.map { ByteBuffer(data: $0) }))
+                status: status, headers: headers, body: ResponseBody(asyncSequence: stream.map { ByteBuffer(data: $0) })
+            )
         default:
             return Response(
                 status: status, headers: headers,
