@@ -36,7 +36,10 @@ public struct EngramServer: Sendable {
             middleware: AuthMiddleware(service: service, requiresAPIKeys: configuration.requiresAPIKeys))
         let table = RouteTable(v1, prefix: "/v1")
         V1Routes(service: service, metrics: metrics).register(on: table)
-        return (router, operations.signatures + table.signatures)
+        let routes = operations.signatures + table.signatures
+        // Last, so that it wraps only the router's not-found responder.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
+        return (router, routes)
     }
 
     /// The application: the router on the configured address, with the upkeep service beside it.
