@@ -45,6 +45,8 @@ extension V1Routes {
             let user = try context.user()
             let body = try await request.decode(as: BulkRememberBody.self, context: context)
             let drafts = try body.memories.map { try $0.draft(userID: user) }
+            // An empty batch writes nothing, but still names a user that must exist.
+            if drafts.isEmpty { _ = try await service.user(user) }
             return Reply(BulkReply(outcomes: try await service.rememberAll(drafts)))
         }
         table.on(.get, "users/{user}/memories/{memory}") { _, context in
