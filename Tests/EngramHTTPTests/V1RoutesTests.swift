@@ -85,6 +85,18 @@ import Testing
         }
     }
 
+    @Test func aCursorBeyondAnyPositionIsInvalidArgument() async throws {
+        try await Self.withServer { client in
+            try await client.execute(uri: "/v1/users", method: .post, body: Self.json(#"{"id": "alice"}"#))
+            // "c1:9223372036854775807", as the API would encode it: offset + limit overflowed and stopped the server.
+            let cursor = "YzE6OTIyMzM3MjAzNjg1NDc3NTgwNw"
+            try await client.execute(uri: "/v1/users/alice/sessions?cursor=\(cursor)", method: .get) { response in
+                let code = try Self.code(response)
+                #expect(response.status == .unprocessableContent && code == "invalid_argument")
+            }
+        }
+    }
+
     @Test func emptyBatchesStillNameAUserThatMustBeValid() async throws {
         try await Self.withServer { client in
             let empty = Self.json(#"{"memories": []}"#)
