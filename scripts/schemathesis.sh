@@ -77,7 +77,10 @@ schemathesis.serializer.alias("application/x-ndjson", "text/plain")
 @schemathesis.deserializer("application/x-ndjson")
 def json_lines(ctx, response):
     text = response.content.decode()
-    for number, line in enumerate(text.splitlines(), start=1):
+    if text and not text.endswith("\n"):
+        raise ValueError("the last line has no newline")
+    # Only "\n" ends a line: U+2028, U+0085 and the like may stand unescaped inside JSON strings.
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
         record = json.loads(line)
         if not isinstance(record, dict) or set(record) != {"table", "row"}:
             raise ValueError(f"line {number} is not a {{table, row}} record")
