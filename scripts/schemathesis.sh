@@ -5,6 +5,7 @@
 #
 #   scripts/schemathesis.sh                                   # a few minutes on 2 cores, after the build
 #   ENGRAM_ST_EXAMPLES=100 ENGRAM_ST_SEED=7 scripts/schemathesis.sh
+#   ENGRAM_ST_ARGS="--include-operation-id recall --output-truncate false" scripts/schemathesis.sh
 #
 # The server runs on a fresh SQLite file with the hashing embedder, on a free loopback port. A user `default`
 # with an agent, sessions, messages, memories, a link, a fact, a state value and an emotion is seeded through the
@@ -206,8 +207,16 @@ echo "== schemathesis ($examples examples per operation, seed $seed)"
 # - ignored_auth: the server runs with --no-auth until API keys land (TODO(keys) above), so no request is refused.
 # Operations left out: TODO(keys) the Keys routes call the key-storage stub, which stops the process.
 # One worker: the server has the other core (and Python 3.11's ast.parse is not thread-safe under hypothesis).
+status=0
+# shellcheck disable=SC2086 # ENGRAM_ST_ARGS is a list of options
 PYTHONPATH="$work" "$st" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
     --checks all --exclude-checks ignored_auth --exclude-tag Keys \
     --max-examples "$examples" --seed "$seed" --workers 1 \
     --generation-database none ${ENGRAM_ST_ARGS:-} \
-    -H "Authorization: Bearer $key"
+    -H "Authorization: Bearer $key" || status=$?
+if ! kill -0 "$server" 2>/dev/null; then
+    tail -n 60 "$work/server.log" >&2
+    echo "schemathesis.sh: engram serve stopped during the run (its log above)" >&2
+    status=1
+fi
+exit "$status"
