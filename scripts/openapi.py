@@ -99,11 +99,14 @@ def sentence(text):
 # MARK: - Schemas of the models (responses)
 
 TYPES = declarations(
-    sorted(CORE.glob("*.swift")) + [HTTP / "Page.swift"] + sorted(HTTP.glob("V1Routes*.swift")) + [HTTP / "WireRequests.swift"]
+    sorted(CORE.glob("*.swift")) + sorted(HTTP.glob("V1Routes*.swift")) + [HTTP / "WireRequests.swift"]
 )
 
-# The enumerations the API names, with the schema name they take.
-ENUMS = ["UserRole", "MessageRole", "Sector", "ContextType", "LinkType", "LinkOrigin", "FactType", "ForgetMode", "RememberAction"]
+# The enumerations the API names (their raw values are the strings it reads and writes).
+ENUMS = [
+    "UserRole", "MessageRole", "Sector", "ContextType", "LinkType", "LinkOrigin", "FactType", "ForgetMode",
+    "RememberAction",
+]
 
 # Core models sent in responses.
 MODELS = [
@@ -183,7 +186,7 @@ def response_type(owner, field, swift_type):
     raise SystemExit(f"openapi.py: {owner}.{field} has type {swift_type}, which this script does not know")
 
 
-def model_schema(name, title=None):
+def model_schema(name):
     """A response model: every field the encoder writes; optional fields are omitted when nil, never null."""
     declared = TYPES[name]
     properties = {}
@@ -283,7 +286,8 @@ BOOLEAN = {"type": "boolean"}
 DATE_TIME = {"format": "date-time", "type": "string"}
 IDENTIFIERS = {"items": IDENTIFIER, "type": "array"}
 VECTOR = {
-    "description": "A vector of the store's active embedding model (its dimension, finite components), stored instead of embedding the content.",
+    "description": "A vector of the store's active embedding model (its dimension, finite components), stored "
+    "instead of embedding the content.",
     "items": {"format": "float", "maximum": FLOAT_MAX, "minimum": -FLOAT_MAX, "type": "number"},
     "type": "array",
 }
@@ -364,7 +368,10 @@ INPUT_OBJECTS = {
     "EntityReferenceInput": ("EntityReference", {"system": IDENTIFIER, "id": IDENTIFIER, "type": OPTIONAL_IDENTIFIER}),
     "RecallWeights": (
         "RecallWeights",
-        {name: {"maximum": 10, "minimum": 0, "type": "number"} for name in ("similarity", "salience", "recency", "link")},
+        {
+            name: {"maximum": 10, "minimum": 0, "type": "number"}
+            for name in ("similarity", "salience", "recency", "link")
+        },
     ),
 }
 
@@ -421,7 +428,8 @@ STATUS_TITLES = {
     413: "The request body is over the server's limit (`--max-body-bytes`, 8 MiB by default).",
     422: "A value the rules refuse; the message says which and what to send instead.",
     500: "The storage layer failed; nothing was changed. Retry, and see the server log if it persists.",
-    503: "The database is unreachable, read-only, or its schema is not this build's; retry after `Retry-After` seconds.",
+    503: "The database is unreachable, read-only, or its schema is not this build's; retry after `Retry-After` "
+    "seconds.",
 }
 
 
@@ -519,7 +527,8 @@ PARAMETERS = {
         "schema": {"default": 50, "maximum": 500, "minimum": 1, "type": "integer"},
     },
     "cursor": {
-        "description": "Where the page starts: the `nextCursor` of the previous page, unchanged. Absent for the first page.",
+        "description": "Where the page starts: the `nextCursor` of the previous page, unchanged. Absent for the "
+        "first page.",
         "in": "query",
         "name": "cursor",
         "schema": {"type": "string"},
@@ -548,7 +557,10 @@ PAGE = [parameter_ref("limit"), parameter_ref("cursor")]
 MEMORY_FILTERS = [
     query("sector", enums("Sector"), "Only memories of these sectors (repeat the parameter for several)."),
     query("contextType", enums("ContextType"), "Only memories of these context types (repeatable)."),
-    query("tag", {"items": LABELS["items"], "type": "array"}, "Only memories that have every one of these tags (repeatable)."),
+    query(
+        "tag", {"items": LABELS["items"], "type": "array"},
+        "Only memories that have every one of these tags (repeatable).",
+    ),
     query("sessionID", OPTIONAL_IDENTIFIER, "Only memories drawn from this session."),
     query("agentID", OPTIONAL_IDENTIFIER, "Only memories of this agent."),
     query("createdAfter", DATE_TIME, "Only memories created at or after this time (ISO 8601)."),
@@ -960,7 +972,9 @@ def schemas():
     }
     wire = set(declarations([HTTP / "WireRequests.swift"]))
     if wire != set(BODY_FIELDS):
-        raise SystemExit(f"openapi.py: WireRequests.swift declares {sorted(wire)}, the script describes {sorted(BODY_FIELDS)}")
+        raise SystemExit(
+            f"openapi.py: WireRequests.swift declares {sorted(wire)}, the script describes {sorted(BODY_FIELDS)}"
+        )
     for name, fields in BODY_FIELDS.items():
         result[name] = input_schema(name, fields)
     for name, (swift_name, fields) in INPUT_OBJECTS.items():
