@@ -222,15 +222,20 @@ def enum_schema(name):
 
 # MARK: - Request bodies: what the validator accepts
 
-# White space as Swift's `.whitespacesAndNewlines` trims it, and Unicode control characters (Cc). Identifiers are
-# trimmed, must keep a character, and may hold no control character; the limits are in UTF-8 bytes, which JSON
-# Schema cannot count, so `maxLength` bounds characters (a necessary condition, not a sufficient one).
+# White space as Swift's `.whitespacesAndNewlines` trims it, and Unicode control characters (Cc). Ids and labels are
+# trimmed before their limits apply, so the limits sit in the patterns, on what trimming leaves, rather than in
+# `maxLength`. The limits are in UTF-8 bytes, which JSON Schema cannot count: the patterns bound characters, a
+# necessary condition (the server refuses a longer value) but not a sufficient one.
 WS = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 CTRL = r"\x00-\x1f\x7f-\x9f"
-IDENTIFIER_PATTERN = f"^[{WS}]*[^{WS}{CTRL}](?:[^{CTRL}]*[^{WS}{CTRL}])?[{WS}]*$"
-OPTIONAL_IDENTIFIER_PATTERN = f"^[{WS}]*(?:[^{CTRL}]*[^{WS}{CTRL}])?[{WS}]*$"
-NOT_BLANK_PATTERN = f"[^{WS}]"
 MAX_IDENTIFIER = 256
+MAX_LABEL = 128
+# An id: a first and last character that are neither white space nor control, nothing of control between.
+ID_CORE = f"[^{WS}{CTRL}](?:[^{CTRL}]{{0,{MAX_IDENTIFIER - 2}}}[^{WS}{CTRL}])?"
+IDENTIFIER_PATTERN = f"^[{WS}]*{ID_CORE}[{WS}]*$"
+OPTIONAL_IDENTIFIER_PATTERN = f"^[{WS}]*(?:{ID_CORE})?[{WS}]*$"
+LABEL_PATTERN = f"^[{WS}]*[^{WS}](?:[\\s\\S]{{0,{MAX_LABEL - 2}}}[^{WS}])?[{WS}]*$"
+NOT_BLANK_PATTERN = f"[^{WS}]"
 MAX_CONTENT = 64 * 1024
 MAX_SECONDS = 31_536_000_000  # 1,000 years of 365 days: InputValidator.duration
 INT32_MAX = 2_147_483_647
@@ -240,7 +245,6 @@ FLOAT_MAX = 3.4028234663852886e38
 STRING_SCHEMAS = {
     "Identifier": {
         "description": "An id: surrounding white space is trimmed; then 1 to 256 UTF-8 bytes, no control characters.",
-        "maxLength": MAX_IDENTIFIER,
         "minLength": 1,
         "pattern": IDENTIFIER_PATTERN,
         "type": "string",
@@ -248,7 +252,6 @@ STRING_SCHEMAS = {
     "OptionalIdentifier": {
         "description": "An id, or empty (or only white space) for none: trimmed, at most 256 UTF-8 bytes, no control "
         "characters.",
-        "maxLength": MAX_IDENTIFIER,
         "pattern": OPTIONAL_IDENTIFIER_PATTERN,
         "type": "string",
     },
@@ -261,10 +264,9 @@ STRING_SCHEMAS = {
     },
     "OptionalText": {"description": "Text of at most 65,536 UTF-8 bytes.", "maxLength": MAX_CONTENT, "type": "string"},
     "Label": {
-        "description": "A tag or keyword: trimmed, not empty, at most 128 UTF-8 bytes.",
-        "maxLength": 128,
+        "description": "A tag or keyword: surrounding white space is trimmed; then 1 to 128 UTF-8 bytes.",
         "minLength": 1,
-        "pattern": NOT_BLANK_PATTERN,
+        "pattern": LABEL_PATTERN,
         "type": "string",
     },
 }
