@@ -87,10 +87,15 @@ public struct InputValidator: Sendable {
         return value
     }
 
-    /// A positive, finite duration in seconds.
+    /// The longest duration accepted: 1,000 years of 365 days. Dates a duration away from now stay storable (as
+    /// integer milliseconds) and printable (as ISO 8601 with a four-digit year).
+    public static let maxDuration: TimeInterval = 1_000 * 365 * 86_400
+
+    /// A positive, finite duration in seconds, at most ``maxDuration``.
     public func duration(_ value: TimeInterval, field: String) throws -> TimeInterval {
-        guard value.isFinite, value > 0 else {
-            throw EngramError(.invalidArgument, "\(field) must be a positive number of seconds.")
+        guard value.isFinite, value > 0, value <= Self.maxDuration else {
+            throw EngramError(
+                .invalidArgument, "\(field) must be a positive number of seconds, at most \(Int(Self.maxDuration)).")
         }
         return value
     }

@@ -9,11 +9,14 @@ public struct APIError: HTTPResponseError, Sendable {
     public let error: EngramError
     /// The HTTP status the code maps to.
     public let status: HTTPResponse.Status
+    /// Headers the answer carries besides its own, such as `Allow` on a 405.
+    public let headers: HTTPFields
 
     /// The error of `error`'s code, with its status.
-    public init(_ error: EngramError, status: HTTPResponse.Status? = nil) {
+    public init(_ error: EngramError, status: HTTPResponse.Status? = nil, headers: HTTPFields = [:]) {
         self.error = error
         self.status = status ?? Self.status(for: error.code)
+        self.headers = headers
     }
 
     /// The status of each stable code: 400 for a request that is not JSON of the right shape, 422 for values the
@@ -47,7 +50,8 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try WireJSON.encoder().encode(Body(error: .init(code: error.code.rawValue, message: error.message)))
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"engram\"" }
         if status == .serviceUnavailable { headers[.retryAfter] = "1" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))

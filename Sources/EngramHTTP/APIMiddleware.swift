@@ -20,6 +20,8 @@ struct APIMiddleware: RouterMiddleware {
             throw error
         } catch let error as EngramError {
             throw APIError(error)
+        } catch let error as HTTPError {
+            throw APIError(Self.engramError(status: error.status), status: error.status, headers: error.headers)
         } catch let error as any HTTPResponseError {
             throw APIError(Self.engramError(status: error.status), status: error.status)
         } catch {

@@ -1,4 +1,5 @@
 import EngramCore
+import Foundation
 import Hummingbird
 
 /// The context of one request: Hummingbird's, plus who the request acts as once ``AuthMiddleware`` has checked
@@ -27,10 +28,18 @@ public struct EngramRequestContext: RequestContext {
         return principal
     }
 
+    /// The path parameter `name`, percent-decoded: the router hands path segments over as they were sent.
+    func parameter(_ name: String) throws -> String {
+        guard let value = try parameters.require(name).removingPercentEncoding else {
+            throw EngramError(.invalidIdentifier, "The \(name) id in the path is not valid percent-encoding.")
+        }
+        return value
+    }
+
     /// The `{user}` of the path, once the principal may act on it: a user key names its own user only.
     func user() throws -> String {
         let principal = try authenticated()
-        let user = try parameters.require("user")
+        let user = try parameter("user")
         guard principal.mayAct(on: user) else {
             throw EngramError(
                 .permissionDenied, "This API key acts for another user; use that user's key or an admin key.")

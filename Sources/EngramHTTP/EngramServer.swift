@@ -53,7 +53,10 @@ public struct EngramServer: Sendable {
         V1Routes(service: service, metrics: metrics).register(on: v1)
         let mcpTable = RouteTable(router.group().add(middleware: auth), prefix: "")
         registerMCP(on: mcpTable)
-        return (router, operations.signatures + v1.signatures + mcpTable.signatures)
+        let routes = operations.signatures + v1.signatures + mcpTable.signatures
+        // Last, so that it wraps only the router's not-found responder.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
+        return (router, routes)
     }
 
     /// The application: the router on the configured address, with the upkeep service beside it.

@@ -73,11 +73,12 @@ struct PageRequest: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The position a cursor wraps: at most `Int32.max`, so that offsets and limits added to it cannot overflow.
     static func decode(_ cursor: String) throws -> Int64 {
         let base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         let padded = base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: padded), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix("c1:"), let position = Int64(text.dropFirst(3)), position >= 0
+            text.hasPrefix("c1:"), let position = Int64(text.dropFirst(3)), (0...Int64(Int32.max)).contains(position)
         else {
             throw EngramError(
                 .invalidArgument, "cursor is not one this API returned; pass nextCursor unchanged, or no cursor.")

@@ -22,17 +22,17 @@ extension V1Routes {
             return Reply(try await service.createSession(body.draft(userID: user)), status: .created)
         }
         table.on(.get, "users/{user}/sessions/{session}") { _, context in
-            Reply(try await service.session(userID: try context.user(), id: try context.parameters.require("session")))
+            Reply(try await service.session(userID: try context.user(), id: try context.parameter("session")))
         }
         table.on(.patch, "users/{user}/sessions/{session}") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: UpdateSessionBody.self, context: context)
             return Reply(
                 try await service.renameSession(
-                    userID: user, id: try context.parameters.require("session"), title: body.title))
+                    userID: user, id: try context.parameter("session"), title: body.title))
         }
         table.on(.delete, "users/{user}/sessions/{session}") { _, context in
-            try await service.deleteSession(userID: try context.user(), id: try context.parameters.require("session"))
+            try await service.deleteSession(userID: try context.user(), id: try context.parameter("session"))
             return Reply(Deleted(deleted: true))
         }
 
@@ -40,14 +40,14 @@ extension V1Routes {
             let user = try context.user()
             let page = try PageRequest(request)
             let messages = try await service.messages(
-                userID: user, sessionID: try context.parameters.require("session"), after: Int(page.position ?? 0),
+                userID: user, sessionID: try context.parameter("session"), after: Int(page.position ?? 0),
                 limit: page.limit + 1)
             return Reply(page.page(fetchedByKey: messages) { Int64($0.sequence) })
         }
         table.on(.post, "users/{user}/sessions/{session}/messages") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: AppendMessageBody.self, context: context)
-            let draft = try body.draft(userID: user, sessionID: try context.parameters.require("session"))
+            let draft = try body.draft(userID: user, sessionID: try context.parameter("session"))
             return Reply(try await service.appendMessage(draft), status: .created)
         }
         table.on(.get, "users/{user}/sessions/{session}/context") { request, context in
@@ -71,7 +71,7 @@ extension V1Routes {
                 window = custom
             }
             let messages = try await service.activeContext(
-                userID: user, sessionID: try context.parameters.require("session"), window: window)
+                userID: user, sessionID: try context.parameter("session"), window: window)
             return Reply(ContextReply(messages: messages))
         }
 
@@ -101,7 +101,7 @@ extension V1Routes {
             return Reply(try await service.addFact(try body.draft(userID: user)), status: .created)
         }
         table.on(.delete, "users/{user}/facts/{fact}") { _, context in
-            try await service.deleteFact(userID: try context.user(), id: try context.parameters.require("fact"))
+            try await service.deleteFact(userID: try context.user(), id: try context.parameter("fact"))
             return Reply(Deleted(deleted: true))
         }
     }
@@ -110,9 +110,9 @@ extension V1Routes {
     static func stateKey(_ request: Request, _ context: EngramRequestContext) throws -> SessionStateKey {
         let query = request.uri.queryParameters
         return SessionStateKey(
-            userID: try context.user(), sessionID: try context.parameters.require("session"),
+            userID: try context.user(), sessionID: try context.parameter("session"),
             agentID: query.get("agentID") ?? "", module: query.get("module") ?? "",
-            key: try context.parameters.require("key"))
+            key: try context.parameter("key"))
     }
 
     /// A boolean query parameter: `true` or `false`, absent meaning false.

@@ -45,21 +45,23 @@ extension V1Routes {
             let user = try context.user()
             let body = try await request.decode(as: BulkRememberBody.self, context: context)
             let drafts = try body.memories.map { try $0.draft(userID: user) }
+            // An empty batch writes nothing, but still names a user that must exist.
+            if drafts.isEmpty { _ = try await service.user(user) }
             return Reply(BulkReply(outcomes: try await service.rememberAll(drafts)))
         }
         table.on(.get, "users/{user}/memories/{memory}") { _, context in
-            Reply(try await service.memory(userID: try context.user(), id: try context.parameters.require("memory")))
+            Reply(try await service.memory(userID: try context.user(), id: try context.parameter("memory")))
         }
         table.on(.patch, "users/{user}/memories/{memory}") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: UpdateMemoryBody.self, context: context)
             return Reply(
                 try await service.updateMemory(
-                    userID: user, id: try context.parameters.require("memory"), try body.patch()))
+                    userID: user, id: try context.parameter("memory"), try body.patch()))
         }
         table.on(.delete, "users/{user}/memories/{memory}") { request, context in
             let user = try context.user()
-            let id = try context.parameters.require("memory")
+            let id = try context.parameter("memory")
             let mode = try request.uri.queryParameters.get("mode").map(ForgetMode.parse) ?? .soft
             try await service.forget(userID: user, id: id, mode: mode)
             return Reply(ForgetReply(id: id, mode: mode))
@@ -103,28 +105,28 @@ extension V1Routes {
                 } ?? 1
             let types = Set(try query.getAll("type").map(LinkType.parse))
             let neighbours = try await service.neighbours(
-                userID: user, memoryID: try context.parameters.require("memory"), depth: depth, types: types)
+                userID: user, memoryID: try context.parameter("memory"), depth: depth, types: types)
             return Reply(try PageRequest(request).page(of: neighbours))
         }
 
         table.on(.get, "users/{user}/memories/{memory}/emotion") { _, context in
             Reply(
                 try await service.emotion(
-                    userID: try context.user(), memoryID: try context.parameters.require("memory")))
+                    userID: try context.user(), memoryID: try context.parameter("memory")))
         }
         table.on(.put, "users/{user}/memories/{memory}/emotion") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: EmotionBody.self, context: context)
             return Reply(
                 try await service.setEmotion(
-                    body.emotion(userID: user, memoryID: try context.parameters.require("memory"))))
+                    body.emotion(userID: user, memoryID: try context.parameter("memory"))))
         }
         table.on(.post, "users/{user}/memories/{memory}/feedback") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: FeedbackBody.self, context: context)
             return Reply(
                 try await service.feedback(
-                    userID: user, memoryID: try context.parameters.require("memory"), query: body.query,
+                    userID: user, memoryID: try context.parameter("memory"), query: body.query,
                     useful: body.useful), status: .created)
         }
     }

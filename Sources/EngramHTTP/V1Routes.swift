@@ -58,16 +58,16 @@ struct V1Routes {
             return Reply(try await service.createAgent(body.draft(userID: user)), status: .created)
         }
         table.on(.get, "users/{user}/agents/{agent}") { _, context in
-            Reply(try await service.agent(userID: try context.user(), id: try context.parameters.require("agent")))
+            Reply(try await service.agent(userID: try context.user(), id: try context.parameter("agent")))
         }
         table.on(.patch, "users/{user}/agents/{agent}") { request, context in
             let user = try context.user()
             let body = try await request.decode(as: UpdateAgentBody.self, context: context)
             return Reply(
-                try await service.updateAgent(userID: user, id: try context.parameters.require("agent"), body.patch))
+                try await service.updateAgent(userID: user, id: try context.parameter("agent"), body.patch))
         }
         table.on(.delete, "users/{user}/agents/{agent}") { _, context in
-            try await service.deleteAgent(userID: try context.user(), id: try context.parameters.require("agent"))
+            try await service.deleteAgent(userID: try context.user(), id: try context.parameter("agent"))
             return Reply(Deleted(deleted: true))
         }
 
@@ -83,7 +83,7 @@ struct V1Routes {
         }
         table.on(.delete, "keys/{key}") { _, context in
             try context.requireAdmin()
-            return Reply(try await service.revokeAPIKey(id: try context.parameters.require("key")))
+            return Reply(try await service.revokeAPIKey(id: try context.parameter("key")))
         }
     }
 }

@@ -16,15 +16,18 @@ public enum WireJSON {
         return encoder
     }
 
-    /// The decoder of every request body.
+    /// The decoder of every request body. A date that is not ISO 8601 is a value the rules refuse
+    /// (`invalid_argument`), as it is in a query.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             if let date = Self.date(text) { return date }
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "Expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z.")
+            throw EngramError(
+                .invalidArgument,
+                "\(field(decoder.codingPath).capitalizedFirst) must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
+            )
         }
         return decoder
     }
@@ -67,22 +70,24 @@ public enum WireJSON {
         }
     }
 
+    /// A field of a body by its path, such as `the field 'memories.[2].validFrom'`, or `the body` itself.
+    static func field(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty
+            ? "the body"
+            : "the field '" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+    }
+
     /// What is wrong with a body, by field path; never the body's content.
     static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.isEmpty
-                ? "the body"
-                : "'" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
-        }
         switch error {
         case .keyNotFound(let key, let context):
-            return "The field \(path(context.codingPath + [key])) is required; see /openapi.json."
+            return "\(field(context.codingPath + [key]).capitalizedFirst) is required; see /openapi.json."
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "The field \(path(context.codingPath)) has the wrong type; see /openapi.json."
+            return "\(field(context.codingPath).capitalizedFirst) has the wrong type; see /openapi.json."
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty
                 ? "The body is not valid JSON; send a JSON object with Content-Type: application/json."
-                : "The field \(path(context.codingPath)) is invalid: \(context.debugDescription)"
+                : "\(field(context.codingPath).capitalizedFirst) is invalid: \(context.debugDescription)"
         @unknown default:
             return "The body does not match the operation's schema; see /openapi.json."
         }
@@ -105,4 +110,9 @@ struct Reply<Value: Encodable & Sendable>: ResponseGenerator {
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(data: data)))
     }
+}
+
+extension String {
+    /// The string with its first letter in upper case.
+    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -128,8 +128,10 @@ struct RememberBody: Decodable {
     var validFrom: Date?
     var agentID: String?
     var sessionID: String?
-    /// A vector of the store's active model, to store instead of embedding the content.
-    var embedding: [Float]?
+    /// A vector of the store's active model, to store instead of embedding the content. Read as `Double`s and
+    /// narrowed, so that a component beyond `Float`'s range is refused as `invalid_vector` (and one too small for
+    /// it becomes 0) rather than failing to decode.
+    var embedding: [Double]?
 
     func draft(userID: String) throws -> MemoryDraft {
         MemoryDraft(
@@ -139,7 +141,7 @@ struct RememberBody: Decodable {
             importance: importance ?? 0.5, tags: tags ?? [], keywords: keywords ?? [], category: category,
             metadata: metadata ?? .emptyObject, entity: entity, entityData: entityData, parentID: parentID,
             isAtomic: isAtomic ?? true, sourceMessageIDs: sourceMessageIDs ?? [], validFrom: validFrom,
-            embedding: embedding)
+            embedding: embedding?.map { Float($0) })
     }
 }
 

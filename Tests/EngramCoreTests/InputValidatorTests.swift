@@ -76,7 +76,8 @@ import Testing
         #expect(try validator.count(5, field: "k", in: 1...10) == 5)
         expectEngramError(.invalidArgument) { try validator.count(0, field: "k", in: 1...10) }
         #expect(try validator.duration(3600, field: "ttl") == 3600)
-        for bad in [0, -1, TimeInterval.nan, TimeInterval.infinity] {
+        #expect(try validator.duration(InputValidator.maxDuration, field: "ttl") == InputValidator.maxDuration)
+        for bad in [0, -1, TimeInterval.nan, TimeInterval.infinity, InputValidator.maxDuration.nextUp, 1e300] {
             expectEngramError(.invalidArgument) { try validator.duration(bad, field: "ttl") }
         }
     }

@@ -30,6 +30,8 @@ extension MemoryService {
     /// existing ones fail with `already_exists`. Memories that come without a vector of a model the store writes
     /// (say, a file cut short, or made with another embedder) are embedded, so that recall finds them.
     public func importRecords(_ records: [ExportRecord], scope: ImportScope) async throws -> ImportReport {
+        var scope = scope
+        if case .user(let userID) = scope { scope = .user(try validator.identifier(userID, field: "user id")) }
         var checked: [ExportRecord] = []
         checked.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
