@@ -332,7 +332,7 @@ BODY_FIELDS = {
         "parentID": OPTIONAL_IDENTIFIER, "isAtomic": BOOLEAN, "sourceMessageIDs": IDENTIFIERS, "validFrom": DATE_TIME,
         "agentID": OPTIONAL_IDENTIFIER, "sessionID": OPTIONAL_IDENTIFIER, "embedding": VECTOR,
     },
-    "BulkRememberBody": {"memories": {"items": ref("RememberBody"), "maxItems": 10_000, "type": "array"}},
+    "BulkRememberBody": {"memories": {"items": ref("RememberBody"), "type": "array", "description": "At most 10,000 memories (422 beyond)."}},
     "UpdateMemoryBody": {
         "content": TEXT, "summary": OPTIONAL_TEXT, "sector": enum("Sector"), "contextType": enum("ContextType"),
         "salience": UNIT, "importance": UNIT, "tags": LABELS, "keywords": LABELS, "category": OPTIONAL_IDENTIFIER,

@@ -8,6 +8,9 @@ scripts/setup.sh
 echo "== swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests
 
+echo "== openapi.json is what scripts/openapi.py writes"
+python3 scripts/openapi.py --check
+
 echo "== build (a warning in Engram's own code fails the run)"
 log=$(mktemp)
 swift build --build-tests 2>&1 | tee "$log"
@@ -41,5 +44,7 @@ swift test --skip-build
 # through scripts/python-tools.sh).
 echo "== MCP: the official Python SDK over stdio and streamable HTTP"
 scripts/mcp-check.sh
+echo "== schemathesis against /openapi.json on a live server"
+scripts/schemathesis.sh
 echo "== README: the curl and MCP examples against a live server"
 scripts/readme-check.sh
