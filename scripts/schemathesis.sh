@@ -100,12 +100,6 @@ enabled = false
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
-# schemathesis 4.32.5's coverage phase sends the body `0` to the bulk route and counts it as schema-valid (it is
-# not: the body is an object with `memories`); the server's 400 malformed_request is right. The route keeps the
-# other phases (examples, fuzzing, stateful).
-[[operations]]
-include-operation-id = "rememberBulk"
-phases.coverage.enabled = false
 TOML
 
 echo "== seed user 'default' at $base"

@@ -26,8 +26,7 @@ public enum WireJSON {
             if let date = Self.date(text) { return date }
             throw EngramError(
                 .invalidArgument,
-                "\(field(decoder.codingPath).capitalizedFirst) must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
-            )
+                "\(subject(decoder.codingPath)) must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z.")
         }
         return decoder
     }
@@ -70,24 +69,24 @@ public enum WireJSON {
         }
     }
 
-    /// A field of a body by its path, such as `the field 'memories.[2].validFrom'`, or `the body` itself.
-    static func field(_ keys: [any CodingKey]) -> String {
+    /// A part of a body by its path, as a message's subject: `The field 'memories.[2].validFrom'`, or `The body`.
+    static func subject(_ keys: [any CodingKey]) -> String {
         keys.isEmpty
-            ? "the body"
-            : "the field '" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+            ? "The body"
+            : "The field '" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
     }
 
     /// What is wrong with a body, by field path; never the body's content.
     static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, let context):
-            return "\(field(context.codingPath + [key]).capitalizedFirst) is required; see /openapi.json."
+            return "\(subject(context.codingPath + [key])) is required; see /openapi.json."
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(field(context.codingPath).capitalizedFirst) has the wrong type; see /openapi.json."
+            return "\(subject(context.codingPath)) has the wrong type; see /openapi.json."
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty
                 ? "The body is not valid JSON; send a JSON object with Content-Type: application/json."
-                : "\(field(context.codingPath).capitalizedFirst) is invalid: \(context.debugDescription)"
+                : "\(subject(context.codingPath)) is invalid: \(context.debugDescription)"
         @unknown default:
             return "The body does not match the operation's schema; see /openapi.json."
         }
@@ -110,9 +109,4 @@ struct Reply<Value: Encodable & Sendable>: ResponseGenerator {
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(data: data)))
     }
-}
-
-extension String {
-    /// The string with its first letter in upper case.
-    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -77,6 +77,10 @@ import Testing
                     #expect(response.status == .unprocessableContent && code == "invalid_vector")
                 }
             }
+            try await client.execute(uri: "/v1/users/alice/memories/bulk", method: .post, body: Self.json("0")) {
+                #expect($0.status == .badRequest)
+                #expect(String(buffer: $0.body).contains("The body has the wrong type"))
+            }
             let fact = #"{"content": "x", "ttlSeconds": 1e300}"#
             try await client.execute(uri: "/v1/users/alice/facts", method: .post, body: Self.json(fact)) { response in
                 let code = try Self.code(response)
