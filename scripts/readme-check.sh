@@ -19,7 +19,7 @@ for _ in $(seq 1 150); do
     sleep 0.2
 done
 ENGRAM_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/banner" | head -1)
-ENGRAM_KEY=$(grep -o 'engram_[A-Za-z0-9_-]*' "$work/banner" | head -1)
+ENGRAM_KEY=$(sed -n 's/^Created an API key.*: \(engram_[A-Za-z0-9_-]*\)$/\1/p' "$work/banner" | head -1)
 [ -n "$ENGRAM_URL" ] && [ -n "$ENGRAM_KEY" ] || { echo "readme-check.sh: the server printed no URL or key" >&2; cat "$work/banner" >&2; exit 1; }
 export ENGRAM_URL ENGRAM_KEY
 for _ in $(seq 1 100); do curl -fsS "$ENGRAM_URL/ready" >/dev/null 2>&1 && break; sleep 0.2; done

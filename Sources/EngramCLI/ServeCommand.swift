@@ -139,10 +139,22 @@ struct ServeCommand: AsyncParsableCommand {
         let service = MemoryService(
             driver: driver, embedder: embedder, otherEmbedders: others, logger: logger, migratesOnFirstUse: true)
         let server = EngramServer(service: service, configuration: configuration, registry: registry, logger: logger)
-        let welcome = configuration.requiresAPIKeys ? try await firstKey(service) : nil
         let host = configuration.host
+        let requiresAPIKeys = configuration.requiresAPIKeys
+        let database = global.databaseDescription()
+        // Once listening (the driver's services run by then): the first key of a store that has none, and the banner.
         let app = server.application(logger: logger) { port in
-            Output.line(Self.banner(host: host, port: port, key: welcome, database: global.databaseDescription()))
+            var welcome: IssuedAPIKey?
+            if requiresAPIKeys {
+                do {
+                    welcome = try await Self.firstKey(service)
+                } catch {
+                    logger.error(
+                        "could not check for API keys",
+                        metadata: ["error": "\((error as? EngramError)?.code.rawValue ?? "\(type(of: error))")"])
+                }
+            }
+            Output.line(Self.banner(host: host, port: port, key: welcome, database: database))
         }
         let group = ServiceGroup(
             configuration: .init(
@@ -155,7 +167,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// On a store with no API keys: a key for the user `default` (created if missing), shown once.
-    private func firstKey(_ service: MemoryService) async throws -> IssuedAPIKey? {
+    private static func firstKey(_ service: MemoryService) async throws -> IssuedAPIKey? {
         guard try await service.apiKeys(userID: nil).isEmpty else { return nil }
         if (try? await service.user("default")) == nil {
             _ = try await service.createUser(UserDraft(id: "default"))

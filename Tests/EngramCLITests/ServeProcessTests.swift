@@ -17,9 +17,9 @@ import Testing
         return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
     }
 
-    /// Starts `engram serve` on a free port and returns the process and its base URL (read from its banner).
+    /// Starts `engram serve` on a free port and returns the process, its base URL and its banner.
     static func start(_ binary: URL, arguments: [String], environment: [String: String] = [:]) throws -> (
-        Process, String, Pipe
+        Process, String, String
     ) {
         let process = Process()
         process.executableURL = binary
@@ -30,7 +30,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         var banner = Data()
-        while !String(decoding: banner, as: UTF8.self).contains("\n") {
+        while !String(decoding: banner, as: UTF8.self).contains("mcpServers") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             banner.append(chunk)
@@ -40,7 +40,7 @@ import Testing
             process.terminate()
             throw EngramError(.storageFailure, "engram serve printed no URL: \(text)")
         }
-        return (process, String(text[range]), output)
+        return (process, String(text[range]), text)
     }
 
     /// A fresh folder for one test's database and files.
@@ -73,6 +73,30 @@ import Testing
         let refused = try await client.execute(large, timeout: .seconds(30))
         #expect(refused.status.code == 413)
         try await client.shutdown()
+    }
+
+    /// On PostgreSQL (when the tests have a server): the first start creates and prints a key that works, and SIGTERM
+    /// ends the server cleanly. The key is made once the driver's pool runs.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"] != nil))
+    func aFirstStartOnPostgreSQLPrintsAWorkingKey() async throws {
+        let binary = try #require(Self.binary, "build engram first (swift build)")
+        let base = try #require(ProcessInfo.processInfo.environment["ENGRAM_TEST_DATABASE_URL"])
+        let schema = "serve_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let (process, url, banner) = try Self.start(binary, arguments: ["--db", "\(base)?schema=\(schema)"])
+        defer { if process.isRunning { process.terminate() } }
+        let key = try #require(
+            banner.split(separator: "\n").first { $0.hasPrefix("Created an API key") }?.split(separator: " ").last)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: "\(url)/v1/users/default/memories")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.body = .bytes(ByteBuffer(string: #"{"content": "kept in PostgreSQL"}"#))
+        let created = try await client.execute(request, timeout: .seconds(30))
+        try await client.shutdown()
+        #expect(created.status == .created)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 
     @Test func servingWithoutKeysIsRefusedOffLoopback() async throws {
