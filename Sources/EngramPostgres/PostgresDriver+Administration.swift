@@ -39,7 +39,14 @@ extension PostgresDriver {
     /// Takes the migration lock, creates the schema and version table if missing, and points the transaction's
     /// search path at the schema. Identifiers are the validated schema name.
     private func lockAndPrepare(_ tx: PostgresTransaction) async throws {
-        try await tx.execute("SELECT pg_advisory_xact_lock(hashtext(\("engram.migrate.\(postgres.schema)")))")
+        // A second migrator waits for the first however long its migrations take: it tries the lock in short
+        // statements, so that no single statement waits past the statement timeout.
+        let lock = "engram.migrate.\(postgres.schema)"
+        while try await tx.first("SELECT pg_try_advisory_xact_lock(hashtext(\(lock)))", { try $0.decode(Bool.self) })
+            != true
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         try await tx.execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(postgres.schema)"))
         try await tx.execute(
             PostgresQuery(
