@@ -34,8 +34,6 @@ struct APIFixture: Sendable {
     func test<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (APIClient) async throws -> T)
         async throws -> T
     {
-        var configuration = server.configuration
-        configuration.port = 0
         let app = Application(
             router: server.router().router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
