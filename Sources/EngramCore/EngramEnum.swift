@@ -64,6 +64,8 @@ public enum LinkType: String, EngramEnum {
     case dependsOn = "depends_on"
     case produces
     case belongsTo = "belongs_to"
+    /// From a closed memory to the one that replaced it (a contradiction).
+    case supersededBy = "superseded_by"
     public static let fieldName = "link type"
 
     /// Whether this is one of the automatic waypoint kinds.
@@ -83,7 +85,8 @@ public enum LinkOrigin: String, EngramEnum {
 
 /// The kind of a working (L2) fact.
 public enum FactType: String, EngramEnum {
-    case fact, preference, entity, event, goal, instruction, relationship, other
+    /// `fact` is a personal fact, `goal` a plan or goal, `instruction` an instruction or procedure.
+    case fact, preference, entity, event, goal, instruction, relationship, opinion, other
     public static let fieldName = "fact type"
 }
 
