@@ -65,6 +65,7 @@ extension LinkType: ExplainedEnum {
         case .dependsOn: "the source depends on the target"
         case .produces: "the source produces the target"
         case .belongsTo: "the source is part of the target"
+        case .supersededBy: "the source was closed and replaced by the target"
         }
     }
 }
