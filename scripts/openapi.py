@@ -99,20 +99,21 @@ def sentence(text):
 # MARK: - Schemas of the models (responses)
 
 TYPES = declarations(
-    sorted(CORE.glob("*.swift")) + sorted(HTTP.glob("V1Routes*.swift")) + [HTTP / "WireRequests.swift"]
+    sorted(CORE.glob("*.swift")) + sorted((CORE / "Formation").glob("*.swift")) + sorted((CORE / "Service").glob("*.swift"))
+    + sorted(HTTP.glob("V1Routes*.swift")) + [HTTP / "WireRequests.swift"]
 )
 
 # The enumerations the API names (their raw values are the strings it reads and writes).
 ENUMS = [
     "UserRole", "MessageRole", "Sector", "ContextType", "LinkType", "LinkOrigin", "FactType", "ForgetMode",
-    "RememberAction",
+    "RememberAction", "Visibility", "ExtractionStatus",
 ]
 
 # Core models sent in responses.
 MODELS = [
     "User", "UserCounters", "Agent", "Session", "Message", "WorkingFact", "SessionState", "Memory", "EntityReference",
     "RememberOutcome", "RecallResult", "ScoreBreakdown", "Link", "Neighbour", "Emotion", "Feedback", "AuditEntry",
-    "UserStatistics", "MaintenanceReport", "ErasureReceipt", "ImportReport", "StoreHealth", "APIKey", "IssuedAPIKey",
+    "UserStatistics", "FactParts", "Observation", "ConsolidationReport", "MaintenanceReport", "ErasureReceipt", "ImportReport", "StoreHealth", "APIKey", "IssuedAPIKey",
 ]
 
 # Reply structs of the routes (V1Routes*.swift), under the schema names the document gives them.
@@ -328,6 +329,7 @@ BODY_FIELDS = {
         "entityData": {**OBJECT, "description": "A JSON object (needs `entity`), at most 65,536 bytes as JSON."},
         "parentID": OPTIONAL_IDENTIFIER, "isAtomic": BOOLEAN, "sourceMessageIDs": IDENTIFIERS, "validFrom": DATE_TIME,
         "agentID": OPTIONAL_IDENTIFIER, "sessionID": OPTIONAL_IDENTIFIER, "embedding": VECTOR,
+        "visibility": enum("Visibility"),
     },
     "BulkRememberBody": {"memories": {"items": ref("RememberBody"), "type": "array", "description": "At most 10,000 memories (422 beyond)."}},
     "UpdateMemoryBody": {
@@ -338,7 +340,8 @@ BODY_FIELDS = {
     "RecallBody": {
         "query": TEXT, "k": {"maximum": 1000, "minimum": 1, "type": "integer"}, "sectors": enums("Sector"),
         "contextTypes": enums("ContextType"), "tags": LABELS, "createdAfter": DATE_TIME, "createdBefore": DATE_TIME,
-        "sessionID": OPTIONAL_IDENTIFIER, "agentID": OPTIONAL_IDENTIFIER, "includeInvalid": BOOLEAN,
+        "sessionID": OPTIONAL_IDENTIFIER, "agentID": OPTIONAL_IDENTIFIER, "viewer": OPTIONAL_IDENTIFIER,
+        "includeInvalid": BOOLEAN,
         "weights": ref("RecallWeights"), "minScore": UNIT, "expandLinks": BOOLEAN, "reinforce": BOOLEAN,
     },
     "LinkBody": {
@@ -355,8 +358,12 @@ BODY_FIELDS = {
     },
     "FeedbackBody": {"useful": BOOLEAN, "query": OPTIONAL_TEXT},
     "StateBody": {"value": JSON_ANY},
+    "ObserveBody": {
+        "content": TEXT, "role": enum("MessageRole"), "speaker": OPTIONAL_TEXT, "agentID": OPTIONAL_IDENTIFIER,
+        "createdAt": DATE_TIME, "imageCaption": OPTIONAL_TEXT, "metadata": OBJECT, "visibility": enum("Visibility"),
+    },
     "MaintenanceBody": {
-        "decaySweep": BOOLEAN, "expireWorkingFacts": BOOLEAN, "messageRetentionSeconds": SECONDS,
+        "consolidate": BOOLEAN, "decaySweep": BOOLEAN, "expireWorkingFacts": BOOLEAN, "messageRetentionSeconds": SECONDS,
         "removeOrphans": BOOLEAN, "purgeOlderThanSeconds": SECONDS, "purgeContextTypes": enums("ContextType"),
     },
     "CreateKeyBody": {"userID": IDENTIFIER, "name": TEXT},
@@ -709,6 +716,15 @@ ROUTES = [
        body="AppendMessageBody", writes=True,
        codes=["session_not_found", "invalid_enum_value", "empty_content", "content_too_large", "invalid_argument"],
        responses=success(201, "The new message.", ref("Message"))),
+    op("post", "/v1/users/{user}/sessions/{session}/observe", "observe", "Conversations",
+       "Observe a turn",
+       "Appends the turn and makes it recallable at once as a memory with its provenance; extracts working facts, "
+       "entities, emotion and sector within the extraction budget and links the turn automatically. Returns what "
+       "the turn formed and the active context. Turns of a session come in order (`createdAt` not before the last).",
+       body="ObserveBody", writes=True,
+       codes=["session_not_found", "agent_not_found", "message_out_of_order", "invalid_enum_value", "empty_content",
+              "content_too_large", "invalid_argument"],
+       responses=success(201, "What the turn formed.", ref("Observation"))),
     op("get", "/v1/users/{user}/sessions/{session}/context", "getActiveContext", "Conversations",
        "Get a session's active context",
        "The last `turns` messages younger than `ttlSeconds`, oldest first: what to put in the model's prompt. "
@@ -747,6 +763,9 @@ ROUTES = [
        codes=["session_not_found", "agent_not_found", "message_not_found", "invalid_argument",
               "invalid_enum_value", "empty_content", "content_too_large"],
        responses=success(201, "The new fact.", ref("WorkingFact"))),
+    op("post", "/v1/users/{user}/facts/{fact}/confirm", "confirmFact", "Working memory", "Confirm a working fact",
+       "Marks the fact as confirmed: the next consolidation promotes it to long-term memory.", writes=True,
+       codes=["fact_not_found"], responses=success(200, "The confirmed fact.", ref("WorkingFact"))),
     op("delete", "/v1/users/{user}/facts/{fact}", "deleteFact", "Working memory", "Delete a working fact",
        "Deletes one working fact.", writes=True, codes=["fact_not_found"],
        responses=success(200, DELETED, ref("Deleted"))),
@@ -842,7 +861,8 @@ ROUTES = [
        "Who did what to which row, newest first, with digests of the row before and after (never content).",
        params=PAGE, codes=LIST_CODES, responses=success(200, "A page of audit lines.", page_of("AuditEntry"))),
     op("post", "/v1/users/{user}/maintenance", "maintain", "Records", "Run maintenance for a user",
-       "Decay sweep, working-fact expiry, orphan cleanup, and optionally message retention and an age-based "
+       "Consolidation (deferred extraction, fact promotion, session episodes), decay sweep, working-fact expiry, "
+       "orphan cleanup, and optionally message retention and an age-based "
        "purge; each step in its own transaction. The body is optional: without one, the defaults run.",
        body="MaintenanceBody", body_required=False, writes=True, codes=["invalid_argument", "invalid_enum_value"],
        responses=success(200, "What the pass did.", ref("MaintenanceReport"))),

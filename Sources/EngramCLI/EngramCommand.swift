@@ -26,7 +26,8 @@ public struct EngramCommand: AsyncParsableCommand {
             CommandGroup(
                 name: "Conversations",
                 subcommands: [
-                    SessionCommand.self, MessageCommand.self, ContextCommand.self, FactsCommand.self,
+                    ObserveCommand.self, SessionCommand.self, MessageCommand.self, ContextCommand.self,
+                    FactsCommand.self,
                     StateCommand.self,
                 ]),
             CommandGroup(name: "Users and agents", subcommands: [UserCommand.self, AgentCommand.self]),

@@ -5,9 +5,15 @@ import EngramCore
 struct MaintainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maintain",
-        abstract: "Run upkeep for the user: decay sweep, fact expiry, orphan cleanup and optional purges.")
+        abstract:
+            "Run upkeep for the user: consolidation, decay sweep, fact expiry, orphan cleanup and optional purges.")
 
     @OptionGroup var global: GlobalOptions
+
+    @Flag(
+        name: .customLong("no-consolidate"),
+        help: "Skip consolidation (deferred extraction, fact promotion, session episodes).")
+    var noConsolidate = false
 
     @Flag(name: .customLong("no-decay"), help: "Skip the decay sweep.")
     var noDecay = false
@@ -36,7 +42,7 @@ struct MaintainCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let options = MaintenanceOptions(
-            decaySweep: !noDecay, expireWorkingFacts: !noFacts,
+            consolidate: !noConsolidate, decaySweep: !noDecay, expireWorkingFacts: !noFacts,
             messageRetention: try ArgumentValues.seconds(
                 days: messageRetentionDays, option: "--message-retention-days"),
             removeOrphans: !noOrphans,
@@ -48,7 +54,12 @@ struct MaintainCommand: AsyncParsableCommand {
                 try Output.json(report)
                 return
             }
+            let consolidation = report.consolidation
             Output.printFields([
+                ("extracted turns", "\(consolidation.extractedTurns)"),
+                ("promoted facts", "\(consolidation.promotedFacts)"),
+                ("superseded memories", "\(consolidation.supersededMemories)"),
+                ("episodes", "\(consolidation.episodes)"),
                 ("decayed", "\(report.decayed)"),
                 ("forgotten", "\(report.forgotten)"),
                 ("expired working facts", "\(report.expiredWorkingFacts)"),

@@ -41,6 +41,9 @@ struct RecallCommand: AsyncParsableCommand {
     @Option(help: "Only memories of this agent.")
     var agent: String?
 
+    @Option(help: "Recall as this agent: shared memories and its own private ones, no other agent's private ones.")
+    var viewer: String?
+
     @Option(name: .customLong("min-score"), help: "Drop results whose composite score is below this, 0…1.")
     var minScore: Double?
 
@@ -64,7 +67,7 @@ struct RecallCommand: AsyncParsableCommand {
             sectors: try ArgumentValues.set(sectors, as: Sector.self),
             contextTypes: try ArgumentValues.set(contextTypes, as: ContextType.self),
             tags: Set(tags), createdAfter: after, createdBefore: before, sessionID: session, agentID: agent,
-            includeInvalid: includeInvalid)
+            includeInvalid: includeInvalid, viewer: viewer)
         let request = RecallQuery(
             userID: global.userID, text: query, k: k, filters: filters, minScore: minScore,
             expandLinks: !noLinks, reinforce: !noReinforce)

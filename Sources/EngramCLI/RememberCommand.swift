@@ -46,6 +46,9 @@ struct RememberCommand: AsyncParsableCommand {
     @Option(help: "The agent it belongs to.")
     var agent: String?
 
+    @Option(help: "shared (every agent of the user, the default) or private (only --agent recalls it).")
+    var visibility = Visibility.shared.rawValue
+
     @Option(name: .customLong("entity-system"), help: "The external system of the entity it describes.")
     var entitySystem: String?
 
@@ -100,7 +103,7 @@ struct RememberCommand: AsyncParsableCommand {
             sector: try Sector.parse(sector), contextType: try ContextType.parse(contextType),
             salience: salience, importance: importance, tags: tags, keywords: keywords, category: category,
             metadata: try ArgumentValues.json(metadata, field: "--metadata") ?? .emptyObject,
-            sourceMessageIDs: sourceMessages)
+            sourceMessageIDs: sourceMessages, visibility: try Visibility.parse(visibility))
         if let entitySystem, let entityID {
             draft.entity = EntityReference(system: entitySystem, id: entityID, type: entityType)
             draft.entityData = try ArgumentValues.json(entityData, field: "--entity-data")

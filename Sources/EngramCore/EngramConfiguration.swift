@@ -16,6 +16,8 @@ public struct EngramConfiguration: Sendable, Hashable {
     public var decay: DecayPolicy = .default
     /// Recall ranking.
     public var recall: RecallConfiguration = .init()
+    /// Memory formation: extraction, automatic links, consolidation.
+    public var formation: FormationConfiguration = .init()
     /// The actor recorded in the audit log.
     public var actor: String = "engram"
 
@@ -53,4 +55,24 @@ public struct RecallWeights: Sendable, Hashable, Codable {
         self.recency = recency
         self.link = link
     }
+}
+
+/// How memory forms itself: extraction on `observe`, automatic links, and consolidation.
+public struct FormationConfiguration: Sendable, Hashable {
+    /// How long `observe` waits for extraction before it stores the turn alone and leaves the rest to the next
+    /// consolidation (2 s).
+    public var extractionBudget: Duration = .seconds(2)
+    /// At most this many semantic waypoints from a new memory (the seed's 1–3)…
+    public var maxSemanticLinks: Int = 3
+    /// …to memories at least this similar (cosine).
+    public var semanticLinkThreshold: Double = 0.75
+    /// A working fact at least this confident is promoted to long-term memory at the next consolidation; so is one
+    /// that is confirmed, or reinforced by a later turn.
+    public var promotionConfidence: Double = 0.85
+    /// A session unchanged for this long is finished: consolidation summarises it into an episode (30 minutes).
+    public var sessionIdleTime: TimeInterval = 1800
+    /// The most sessions one consolidation pass summarises per user.
+    public var sessionsPerPass: Int = 100
+
+    public init() {}
 }

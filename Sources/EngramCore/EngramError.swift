@@ -33,6 +33,8 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let factNotFound = Code(rawValue: "fact_not_found")
         /// The link does not exist for this user.
         public static let linkNotFound = Code(rawValue: "link_not_found")
+        /// A turn is dated before the last turn of its session; observe turns in order.
+        public static let messageOutOfOrder = Code(rawValue: "message_out_of_order")
         /// The record already exists.
         public static let alreadyExists = Code(rawValue: "already_exists")
         /// A line of an import file is malformed; nothing was imported.

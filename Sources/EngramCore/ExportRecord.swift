@@ -32,6 +32,7 @@ public enum ExportRecord: Sendable, Hashable {
     case message(Message)
     case workingFact(WorkingFact)
     case memory(Memory)
+    case entityAlias(EntityAlias)
     case embedding(StoredEmbedding)
     case link(Link)
     case emotion(Emotion)
@@ -51,6 +52,7 @@ public enum ExportRecord: Sendable, Hashable {
         case .message: .messages
         case .workingFact: .workingFacts
         case .memory: .memories
+        case .entityAlias: .entityAliases
         case .embedding: .embeddings
         case .link: .links
         case .emotion: .emotions
@@ -69,6 +71,7 @@ public enum ExportRecord: Sendable, Hashable {
         case .message(let row): row.userID
         case .workingFact(let row): row.userID
         case .memory(let row): row.userID
+        case .entityAlias(let row): row.userID
         case .embedding(let row): row.userID
         case .link(let row): row.userID
         case .emotion(let row): row.userID
@@ -114,6 +117,7 @@ public enum ExportCodec {
         case .message(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .workingFact(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .memory(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
+        case .entityAlias(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .embedding(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .link(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .emotion(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
@@ -148,6 +152,7 @@ public enum ExportCodec {
         case "messages": return .message(try row(Message.self))
         case "working_facts": return .workingFact(try row(WorkingFact.self))
         case "memories": return .memory(try row(Memory.self))
+        case "entity_aliases": return .entityAlias(try row(EntityAlias.self))
         case "embeddings": return .embedding(try row(StoredEmbedding.self))
         case "links": return .link(try row(Link.self))
         case "emotions": return .emotion(try row(Emotion.self))

@@ -18,6 +18,7 @@ extension InputValidator {
         filters.tags = Set(try labels(Array(filters.tags), field: "tags"))
         filters.sessionID = try optionalIdentifier(filters.sessionID, field: "session id")
         filters.agentID = try optionalIdentifier(filters.agentID, field: "agent id")
+        filters.viewer = try optionalIdentifier(filters.viewer, field: "viewer")
         return filters
     }
 
@@ -130,6 +131,11 @@ extension InputValidator {
                 (key.userID, key.sessionID, key.agentID, key.module, key.key)
             _ = try optionalText(state.value.jsonText, field: "state value")
             return .sessionState(state)
+        case .entityAlias(var alias):
+            alias.userID = try identifier(alias.userID, field: "user id")
+            alias.alias = try name(alias.alias, field: "alias", maxBytes: 512)
+            alias.memoryID = try identifier(alias.memoryID, field: "memory id")
+            return .entityAlias(alias)
         case .feedback(var feedback):
             feedback.userID = try identifier(feedback.userID, field: "user id")
             feedback.id = try identifier(feedback.id, field: "feedback id")

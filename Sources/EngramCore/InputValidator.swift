@@ -100,6 +100,15 @@ public struct InputValidator: Sendable {
         return value
     }
 
+    /// A date with a four-digit year (0001…9999), to the millisecond.
+    public func date(_ value: Date, field: String) throws -> Date {
+        let seconds = value.timeIntervalSince1970
+        guard seconds.isFinite, seconds >= -62_135_596_800, seconds < 253_402_300_800 else {
+            throw EngramError(.invalidArgument, "\(field) must be a date between the years 1 and 9999.")
+        }
+        return value.roundedToMillisecond
+    }
+
     /// Trimmed, de-duplicated labels (tags, keywords), at most `maxTags` of them.
     public func labels(_ values: [String], field: String) throws -> [String] {
         var seen = Set<String>()
@@ -147,7 +156,20 @@ public struct InputValidator: Sendable {
         _ = try optionalText(draft.contentJSON?.jsonText, field: "content JSON")
         draft.metadata = try jsonObject(draft.metadata, field: "metadata")
         if let data = draft.entityData { draft.entityData = try jsonObject(data, field: "entity data") }
+        if draft.visibility == .private, draft.agentID == nil {
+            throw EngramError(
+                .invalidArgument, "A private memory belongs to one agent; pass an agent id or make it shared.")
+        }
+        draft.parts = try draft.parts.map(factParts)
         return draft
+    }
+
+    /// Parts of a fact with every part non-empty and of bounded length.
+    public func factParts(_ parts: FactParts) throws -> FactParts {
+        FactParts(
+            subject: try name(parts.subject, field: "subject", maxBytes: 256),
+            predicate: try name(parts.predicate, field: "predicate", maxBytes: 128),
+            value: try name(parts.value, field: "value", maxBytes: 1024))
     }
 
     /// The most drafts one `rememberAll` call takes.

@@ -73,3 +73,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return .object(mine)
     }
 }
+
+extension JSONValue {
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// A member of an object; setting one on a value that is not an object makes it an object, `nil` removes it.
+    public subscript(key: String) -> JSONValue? {
+        get { objectValue?[key] }
+        set {
+            var members = objectValue ?? [:]
+            members[key] = newValue
+            self = .object(members)
+        }
+    }
+}

@@ -2,6 +2,8 @@ import Foundation
 
 /// What a maintenance pass should do. Each step runs in its own transaction.
 public struct MaintenanceOptions: Sendable, Hashable {
+    /// Consolidate first: extract deferred turns, promote working facts, summarise finished sessions.
+    public var consolidate: Bool
     /// Persist decayed strengths and soft-forget memories below the forget threshold.
     public var decaySweep: Bool
     /// Delete working facts past their expiry.
@@ -16,9 +18,11 @@ public struct MaintenanceOptions: Sendable, Hashable {
     public var purgeContextTypes: Set<ContextType>
 
     public init(
-        decaySweep: Bool = true, expireWorkingFacts: Bool = true, messageRetention: TimeInterval? = nil,
+        consolidate: Bool = true, decaySweep: Bool = true, expireWorkingFacts: Bool = true,
+        messageRetention: TimeInterval? = nil,
         removeOrphans: Bool = true, purgeOlderThan: TimeInterval? = nil, purgeContextTypes: Set<ContextType> = []
     ) {
+        self.consolidate = consolidate
         self.decaySweep = decaySweep
         self.expireWorkingFacts = expireWorkingFacts
         self.messageRetention = messageRetention
@@ -30,6 +34,8 @@ public struct MaintenanceOptions: Sendable, Hashable {
 
 /// What a maintenance pass did.
 public struct MaintenanceReport: Sendable, Hashable, Codable {
+    /// What consolidation did (nothing when it was skipped).
+    public var consolidation = ConsolidationReport()
     /// Memories whose decayed strength was written back.
     public var decayed: Int = 0
     /// Memories soft-forgotten because their strength fell below the threshold.

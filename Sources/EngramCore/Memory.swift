@@ -42,6 +42,11 @@ public struct Memory: Sendable, Hashable, Codable {
     public var sourceMessageIDs: [String]
     /// SHA-256 of the normalised content; equal hashes of one user are one memory.
     public var contentHash: String
+    /// Whether only `agentID` may recall it (`private`) or every agent of the user (`shared`).
+    public var visibility: Visibility
+    /// Subject, predicate and value of a fact: a later fact with the same subject and predicate and another value
+    /// supersedes it.
+    public var parts: FactParts?
 
     public init(
         id: String, userID: String, agentID: String?, sessionID: String?, content: String, contentJSON: JSONValue?,
@@ -49,7 +54,8 @@ public struct Memory: Sendable, Hashable, Codable {
         strength: Double, decayRate: Double, accessCount: Int, lastAccessedAt: Date?, lastReinforcedAt: Date,
         createdAt: Date, updatedAt: Date, validFrom: Date, validTo: Date?, tags: [String], keywords: [String],
         category: String?, metadata: JSONValue, entity: EntityReference?, entityData: JSONValue?,
-        entityUpdateCount: Int, parentID: String?, isAtomic: Bool, sourceMessageIDs: [String], contentHash: String
+        entityUpdateCount: Int, parentID: String?, isAtomic: Bool, sourceMessageIDs: [String], contentHash: String,
+        visibility: Visibility = .shared, parts: FactParts? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -82,6 +88,8 @@ public struct Memory: Sendable, Hashable, Codable {
         self.isAtomic = isAtomic
         self.sourceMessageIDs = sourceMessageIDs
         self.contentHash = contentHash
+        self.visibility = visibility
+        self.parts = parts
     }
 
     /// Whether the memory is valid at `date`.
@@ -128,6 +136,10 @@ public struct MemoryDraft: Sendable, Hashable {
     public var validFrom: Date?
     /// A precomputed embedding of `content`; the store's embedder runs when `nil`.
     public var embedding: [Float]?
+    /// Whether only `agentID` may recall it, or every agent of the user.
+    public var visibility: Visibility
+    /// Subject, predicate and value, when the memory states a fact.
+    public var parts: FactParts?
 
     public init(
         userID: String, content: String, agentID: String? = nil, sessionID: String? = nil,
@@ -135,7 +147,8 @@ public struct MemoryDraft: Sendable, Hashable {
         contextType: ContextType = .conversationFact, salience: Double = 0.5, importance: Double = 0.5,
         tags: [String] = [], keywords: [String] = [], category: String? = nil, metadata: JSONValue = .emptyObject,
         entity: EntityReference? = nil, entityData: JSONValue? = nil, parentID: String? = nil, isAtomic: Bool = true,
-        sourceMessageIDs: [String] = [], validFrom: Date? = nil, embedding: [Float]? = nil
+        sourceMessageIDs: [String] = [], validFrom: Date? = nil, embedding: [Float]? = nil,
+        visibility: Visibility = .shared, parts: FactParts? = nil
     ) {
         self.userID = userID
         self.content = content
@@ -158,6 +171,8 @@ public struct MemoryDraft: Sendable, Hashable {
         self.sourceMessageIDs = sourceMessageIDs
         self.validFrom = validFrom
         self.embedding = embedding
+        self.visibility = visibility
+        self.parts = parts
     }
 }
 
@@ -210,5 +225,52 @@ public struct RememberOutcome: Sendable, Hashable, Codable {
     public init(memory: Memory, action: RememberAction) {
         self.memory = memory
         self.action = action
+    }
+}
+
+extension Memory {
+    private enum CodingKeys: String, CodingKey {
+        case id, userID, agentID, sessionID, content, contentJSON, summary, sector, contextType, salience, importance
+        case strength, decayRate, accessCount, lastAccessedAt, lastReinforcedAt, createdAt, updatedAt, validFrom
+        case validTo, tags, keywords, category, metadata, entity, entityData, entityUpdateCount, parentID, isAtomic
+        case sourceMessageIDs, contentHash, visibility, parts
+    }
+
+    /// Decodes a memory; `visibility` and `parts`, which exports before schema 5 lack, default to shared and none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), userID: try c.decode(String.self, forKey: .userID),
+            agentID: try c.decodeIfPresent(String.self, forKey: .agentID),
+            sessionID: try c.decodeIfPresent(String.self, forKey: .sessionID),
+            content: try c.decode(String.self, forKey: .content),
+            contentJSON: try c.decodeIfPresent(JSONValue.self, forKey: .contentJSON),
+            summary: try c.decodeIfPresent(String.self, forKey: .summary),
+            sector: try c.decode(Sector.self, forKey: .sector),
+            contextType: try c.decode(ContextType.self, forKey: .contextType),
+            salience: try c.decode(Double.self, forKey: .salience),
+            importance: try c.decode(Double.self, forKey: .importance),
+            strength: try c.decode(Double.self, forKey: .strength),
+            decayRate: try c.decode(Double.self, forKey: .decayRate),
+            accessCount: try c.decode(Int.self, forKey: .accessCount),
+            lastAccessedAt: try c.decodeIfPresent(Date.self, forKey: .lastAccessedAt),
+            lastReinforcedAt: try c.decode(Date.self, forKey: .lastReinforcedAt),
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            updatedAt: try c.decode(Date.self, forKey: .updatedAt),
+            validFrom: try c.decode(Date.self, forKey: .validFrom),
+            validTo: try c.decodeIfPresent(Date.self, forKey: .validTo),
+            tags: try c.decode([String].self, forKey: .tags),
+            keywords: try c.decode([String].self, forKey: .keywords),
+            category: try c.decodeIfPresent(String.self, forKey: .category),
+            metadata: try c.decode(JSONValue.self, forKey: .metadata),
+            entity: try c.decodeIfPresent(EntityReference.self, forKey: .entity),
+            entityData: try c.decodeIfPresent(JSONValue.self, forKey: .entityData),
+            entityUpdateCount: try c.decode(Int.self, forKey: .entityUpdateCount),
+            parentID: try c.decodeIfPresent(String.self, forKey: .parentID),
+            isAtomic: try c.decode(Bool.self, forKey: .isAtomic),
+            sourceMessageIDs: try c.decode([String].self, forKey: .sourceMessageIDs),
+            contentHash: try c.decode(String.self, forKey: .contentHash),
+            visibility: try c.decodeIfPresent(Visibility.self, forKey: .visibility) ?? .shared,
+            parts: try c.decodeIfPresent(FactParts.self, forKey: .parts))
     }
 }

@@ -43,13 +43,16 @@ public struct RecallFilters: Sendable, Hashable {
     public var createdBefore: Date?
     public var sessionID: String?
     public var agentID: String?
+    /// The agent asking: it sees shared memories and its own private ones, never another agent's private ones.
+    /// `nil` is the user's own view, which sees every memory.
+    public var viewer: String?
     /// Include memories whose validity interval is closed (superseded or soft-forgotten).
     public var includeInvalid: Bool
 
     public init(
         sectors: Set<Sector> = [], contextTypes: Set<ContextType> = [], tags: Set<String> = [],
         createdAfter: Date? = nil, createdBefore: Date? = nil, sessionID: String? = nil, agentID: String? = nil,
-        includeInvalid: Bool = false
+        includeInvalid: Bool = false, viewer: String? = nil
     ) {
         self.sectors = sectors
         self.contextTypes = contextTypes
@@ -59,6 +62,7 @@ public struct RecallFilters: Sendable, Hashable {
         self.sessionID = sessionID
         self.agentID = agentID
         self.includeInvalid = includeInvalid
+        self.viewer = viewer
     }
 }
 

@@ -15,7 +15,7 @@ extension Memory {
             tags: draft.tags, keywords: draft.keywords, category: draft.category, metadata: draft.metadata,
             entity: draft.entity, entityData: draft.entityData, entityUpdateCount: 0, parentID: draft.parentID,
             isAtomic: draft.isAtomic, sourceMessageIDs: draft.sourceMessageIDs,
-            contentHash: ContentHash.of(draft.content))
+            contentHash: ContentHash.of(draft.content), visibility: draft.visibility, parts: draft.parts)
     }
 
 }

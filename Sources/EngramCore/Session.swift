@@ -12,10 +12,14 @@ public struct Session: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// The time of the last message or change.
     public var lastUpdatedAt: Date
+    /// The episode (L3) consolidation wrote for the session.
+    public var episodeID: String?
+    /// When consolidation last summarised the session; it does again once the session changed and went idle.
+    public var consolidatedAt: Date?
 
     public init(
         id: String, userID: String, agentID: String?, title: String?, messageCount: Int, metadata: JSONValue,
-        createdAt: Date, lastUpdatedAt: Date
+        createdAt: Date, lastUpdatedAt: Date, episodeID: String? = nil, consolidatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -25,6 +29,8 @@ public struct Session: Sendable, Hashable, Codable {
         self.metadata = metadata
         self.createdAt = createdAt
         self.lastUpdatedAt = lastUpdatedAt
+        self.episodeID = episodeID
+        self.consolidatedAt = consolidatedAt
     }
 }
 

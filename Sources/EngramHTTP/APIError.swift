@@ -29,7 +29,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .userNotFound, .agentNotFound, .sessionNotFound, .memoryNotFound, .messageNotFound, .factNotFound,
             .linkNotFound, .keyNotFound, .routeNotFound:
             .notFound
-        case .alreadyExists: .conflict
+        case .alreadyExists, .messageOutOfOrder: .conflict
         case .requestTooLarge: .contentTooLarge
         case .emptyContent, .contentTooLarge, .invalidArgument, .invalidEnumValue, .invalidVector, .invalidIdentifier,
             .malformedImport:

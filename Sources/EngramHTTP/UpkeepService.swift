@@ -66,10 +66,10 @@ public struct UpkeepService: Service {
         }
     }
 
-    /// Decay and expiry for each user; one user's failure is logged and the others go on.
+    /// Consolidation, decay and expiry for each user; one user's failure is logged and the others go on.
     func maintainEveryUser() async {
         let options = MaintenanceOptions(
-            decaySweep: true, expireWorkingFacts: true, messageRetention: nil, removeOrphans: false)
+            consolidate: true, decaySweep: true, expireWorkingFacts: true, messageRetention: nil, removeOrphans: false)
         do {
             for user in try await service.users() {
                 if Task.isCancelled { return }
@@ -77,7 +77,11 @@ public struct UpkeepService: Service {
                     let report = try await service.maintain(userID: user.id, options: options)
                     logger.debug(
                         "maintained",
-                        metadata: ["decayed": "\(report.decayed)", "expired": "\(report.expiredWorkingFacts)"])
+                        metadata: [
+                            "decayed": "\(report.decayed)", "expired": "\(report.expiredWorkingFacts)",
+                            "promoted": "\(report.consolidation.promotedFacts)",
+                            "episodes": "\(report.consolidation.episodes)",
+                        ])
                 } catch {
                     logger.warning("maintenance of a user failed", metadata: ["error": "\(Self.code(error))"])
                 }

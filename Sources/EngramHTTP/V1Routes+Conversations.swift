@@ -50,6 +50,12 @@ extension V1Routes {
             let draft = try body.draft(userID: user, sessionID: try context.parameter("session"))
             return Reply(try await service.appendMessage(draft), status: .created)
         }
+        table.on(.post, "users/{user}/sessions/{session}/observe") { request, context in
+            let user = try context.user()
+            let body = try await request.decode(as: ObserveBody.self, context: context)
+            let draft = try body.draft(userID: user, sessionID: try context.parameter("session"))
+            return Reply(try await service.observe(draft), status: .created)
+        }
         table.on(.get, "users/{user}/sessions/{session}/context") { request, context in
             let user = try context.user()
             let query = request.uri.queryParameters
@@ -99,6 +105,9 @@ extension V1Routes {
             let user = try context.user()
             let body = try await request.decode(as: AddFactBody.self, context: context)
             return Reply(try await service.addFact(try body.draft(userID: user)), status: .created)
+        }
+        table.on(.post, "users/{user}/facts/{fact}/confirm") { _, context in
+            Reply(try await service.confirmFact(userID: try context.user(), id: try context.parameter("fact")))
         }
         table.on(.delete, "users/{user}/facts/{fact}") { _, context in
             try await service.deleteFact(userID: try context.user(), id: try context.parameter("fact"))

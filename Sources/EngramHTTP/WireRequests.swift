@@ -88,6 +88,25 @@ struct AppendMessageBody: Decodable {
     }
 }
 
+/// `POST /v1/users/{user}/sessions/{session}/observe`.
+struct ObserveBody: Decodable {
+    var content: String
+    var role: String?
+    var speaker: String?
+    var agentID: String?
+    var createdAt: Date?
+    var imageCaption: String?
+    var metadata: JSONValue?
+    var visibility: String?
+
+    func draft(userID: String, sessionID: String) throws -> ObservationDraft {
+        ObservationDraft(
+            userID: userID, sessionID: sessionID, agentID: agentID, role: try role.map(MessageRole.parse) ?? .user,
+            speaker: speaker, content: content, createdAt: createdAt, imageCaption: imageCaption,
+            metadata: metadata ?? .emptyObject, visibility: try visibility.map(Visibility.parse) ?? .shared)
+    }
+}
+
 /// `POST /v1/users/{user}/facts`.
 struct AddFactBody: Decodable {
     var content: String
@@ -128,6 +147,7 @@ struct RememberBody: Decodable {
     var validFrom: Date?
     var agentID: String?
     var sessionID: String?
+    var visibility: String?
     /// A vector of the store's active model, to store instead of embedding the content. Read as `Double`s and
     /// narrowed, so that a component beyond `Float`'s range is refused as `invalid_vector` (and one too small for
     /// it becomes 0) rather than failing to decode.
@@ -141,7 +161,7 @@ struct RememberBody: Decodable {
             importance: importance ?? 0.5, tags: tags ?? [], keywords: keywords ?? [], category: category,
             metadata: metadata ?? .emptyObject, entity: entity, entityData: entityData, parentID: parentID,
             isAtomic: isAtomic ?? true, sourceMessageIDs: sourceMessageIDs ?? [], validFrom: validFrom,
-            embedding: embedding?.map { Float($0) })
+            embedding: embedding?.map { Float($0) }, visibility: try visibility.map(Visibility.parse) ?? .shared)
     }
 }
 
@@ -182,6 +202,7 @@ struct RecallBody: Decodable {
     var createdBefore: Date?
     var sessionID: String?
     var agentID: String?
+    var viewer: String?
     var includeInvalid: Bool?
     var weights: RecallWeights?
     var minScore: Double?
@@ -193,7 +214,7 @@ struct RecallBody: Decodable {
             sectors: Set(try (sectors ?? []).map(Sector.parse)),
             contextTypes: Set(try (contextTypes ?? []).map(ContextType.parse)), tags: Set(tags ?? []),
             createdAfter: createdAfter, createdBefore: createdBefore, sessionID: sessionID, agentID: agentID,
-            includeInvalid: includeInvalid ?? false)
+            includeInvalid: includeInvalid ?? false, viewer: viewer)
         return RecallQuery(
             userID: userID, text: query, k: k ?? 10, filters: filters, weights: weights, minScore: minScore,
             expandLinks: expandLinks ?? true, reinforce: reinforce ?? true)
@@ -245,6 +266,7 @@ struct StateBody: Decodable {
 
 /// `POST /v1/users/{user}/maintenance`; every field optional, defaults as `engram maintain`.
 struct MaintenanceBody: Decodable {
+    var consolidate: Bool?
     var decaySweep: Bool?
     var expireWorkingFacts: Bool?
     var messageRetentionSeconds: Double?
@@ -254,7 +276,8 @@ struct MaintenanceBody: Decodable {
 
     func options() throws -> MaintenanceOptions {
         MaintenanceOptions(
-            decaySweep: decaySweep ?? true, expireWorkingFacts: expireWorkingFacts ?? true,
+            consolidate: consolidate ?? true, decaySweep: decaySweep ?? true,
+            expireWorkingFacts: expireWorkingFacts ?? true,
             messageRetention: messageRetentionSeconds, removeOrphans: removeOrphans ?? true,
             purgeOlderThan: purgeOlderThanSeconds,
             purgeContextTypes: Set(try (purgeContextTypes ?? []).map(ContextType.parse)))

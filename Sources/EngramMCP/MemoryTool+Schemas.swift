@@ -73,6 +73,8 @@ extension MemoryTool {
                 [
                     "content": S.string("The turn's text."),
                     "role": S.enumeration(MessageRole.self, "Who said it.", default: Defaults.role),
+                    "speaker": S.string(
+                        "Who said it, by name; \"I\" and \"my\" in the turn resolve to it (default: the user's name)."),
                     "session": S.string("\(session) Created when it does not exist; a new session when absent."),
                     "title": S.string("A title for the session, used only when this call creates it."),
                 ], required: ["content"])

@@ -76,10 +76,11 @@ enum MemoryTool: String, CaseIterable, Sendable {
                 """
         case .observe:
             return """
-                Record one conversation turn (short-term memory). Pass session to add to a conversation: a \
-                session that does not exist yet is created with that id. Without session, a new session is \
-                created and its id returned: pass it on later calls. Use context to read the turns back; use \
-                remember for what should outlast the conversation.
+                Record one conversation turn. It is recallable at once, and facts, entities and emotion are \
+                extracted from it and consolidated into long-term memory later. Pass session to add to a \
+                conversation: a session that does not exist yet is created with that id. Without session, a new \
+                session is created and its id returned: pass it on later calls. Use context to read the turns back; \
+                use remember for what should outlast the conversation in your own words.
                 """
         case .context:
             return """

@@ -94,18 +94,19 @@ struct MemoryToolbox: Sendable {
     private func observe(_ arguments: ToolArguments) async throws -> ToolOutput {
         let content = try arguments.string("content")
         let role = try arguments.enumeration("role", default: Defaults.role)
+        let speaker = try arguments.optionalString("speaker")
         let title = try arguments.optionalString("title")
         // Refuse bad content before a session is created for it.
         _ = try InputValidator(configuration: service.configuration).content(content)
-        func append(to sessionID: String) async throws -> Message {
-            try await service.appendMessage(
-                MessageDraft(userID: userID, sessionID: sessionID, role: role, content: content))
+        func append(to sessionID: String) async throws -> Observation {
+            try await service.observe(
+                ObservationDraft(userID: userID, sessionID: sessionID, role: role, speaker: speaker, content: content))
         }
         var created = false
-        let message: Message
+        let observation: Observation
         if let sessionID = try arguments.optionalString("session") {
             do {
-                message = try await append(to: sessionID)
+                observation = try await append(to: sessionID)
             } catch let error as EngramError where error.code == .sessionNotFound {
                 do {
                     _ = try await service.createSession(SessionDraft(userID: userID, id: sessionID, title: title))
@@ -113,17 +114,23 @@ struct MemoryToolbox: Sendable {
                 } catch let error as EngramError where error.code == .alreadyExists {
                     // Another call created it in the meantime.
                 }
-                message = try await append(to: sessionID)
+                observation = try await append(to: sessionID)
             }
         } else {
             let session = try await service.createSession(SessionDraft(userID: userID, title: title))
             created = true
-            message = try await append(to: session.id)
+            observation = try await append(to: session.id)
         }
+        let message = observation.message
         let summary =
             "Recorded turn \(message.sequence) (\(message.role.rawValue), id \(message.id)) in session \(message.sessionID)"
-            + (created ? ", a new session." : ".")
-        return try ToolOutput(summary, ObserveReport(message: message, sessionCreated: created))
+            + (created ? ", a new session" : "")
+            + "; \(observation.facts.count) facts and \(observation.entities.count) entities extracted."
+        return try ToolOutput(
+            summary,
+            ObserveReport(
+                message: message, sessionCreated: created, memoryID: observation.memory.id, facts: observation.facts,
+                entities: observation.entities.map(\.content)))
     }
 
     private func context(_ arguments: ToolArguments) async throws -> ToolOutput {

@@ -23,6 +23,12 @@ struct ForgetReport: Encodable {
 struct ObserveReport: Encodable {
     var message: Message
     var sessionCreated: Bool
+    /// The turn as a recallable memory.
+    var memoryID: String
+    /// Working facts extracted from the turn (or reinforced by it).
+    var facts: [WorkingFact]
+    /// Names of the entities the turn mentions.
+    var entities: [String]
 }
 
 /// The active context of a session, oldest turn first.

@@ -27,6 +27,9 @@ enum PostgresMemoryFilter {
         if let agentID = filters.agentID {
             query.sql += " AND m.agent_id = \(try query.bind(agentID))"
         }
+        if let viewer = filters.viewer {
+            query.sql += " AND (m.visibility = 'shared' OR m.agent_id = \(try query.bind(viewer)))"
+        }
         if !filters.includeInvalid {
             query.sql += " AND (m.valid_to IS NULL OR m.valid_to > \(try query.bind(date.timestamp)))"
         }

@@ -51,7 +51,8 @@ enum Decode {
         return Session(
             id: try c["id"], userID: try c["user_id"], agentID: try c["agent_id"], title: try c["title"],
             messageCount: try c["message_count", as: Int.self], metadata: try c.json("metadata"),
-            createdAt: try c.date("created_at"), lastUpdatedAt: try c.date("last_updated_at"))
+            createdAt: try c.date("created_at"), lastUpdatedAt: try c.date("last_updated_at"),
+            episodeID: try c["episode_id"], consolidatedAt: try c.optionalDate("consolidated_at"))
     }
 
     static func message(_ row: PostgresRow) throws -> Message {
@@ -69,7 +70,19 @@ enum Decode {
             id: try c["id"], userID: try c["user_id"], sessionID: try c["session_id"], agentID: try c["agent_id"],
             factType: try c.enumValue("fact_type"), content: try c["content"], confidence: try c["confidence"],
             sourceMessageIDs: try c["source_message_ids"], createdAt: try c.date("created_at"),
-            updatedAt: try c.date("updated_at"), expiresAt: try c.date("expires_at"))
+            updatedAt: try c.date("updated_at"), expiresAt: try c.date("expires_at"), parts: try parts(c),
+            keywords: try c["keywords"], entityKeys: try c["entity_keys"],
+            occurredAt: try c.optionalDate("occurred_at"),
+            reinforcementCount: try c["reinforcement_count", as: Int.self], confirmed: try c["confirmed"],
+            promotedMemoryID: try c["promoted_memory_id"])
+    }
+
+    /// Subject, predicate and value, when the row has all three.
+    static func parts(_ c: Columns) throws -> FactParts? {
+        guard let subject: String = try c["subject"], let predicate: String = try c["predicate"],
+            let value: String = try c["value"]
+        else { return nil }
+        return FactParts(subject: subject, predicate: predicate, value: value)
     }
 
     /// The columns of `memories` that ``memory(_:)`` reads (everything but the generated search vector).
@@ -77,7 +90,8 @@ enum Decode {
         id, user_id, agent_id, session_id, content, content_json, summary, sector, context_type, salience,
         importance, strength, decay_rate, access_count, last_accessed_at, last_reinforced_at, created_at, updated_at,
         valid_from, valid_to, tags, keywords, category, metadata, entity_system, entity_id, entity_type, entity_data,
-        entity_update_count, parent_id, is_atomic, source_message_ids, content_hash
+        entity_update_count, parent_id, is_atomic, source_message_ids, content_hash, visibility, subject, predicate,
+        value
         """
 
     static func memory(_ row: PostgresRow) throws -> Memory {
@@ -100,7 +114,7 @@ enum Decode {
             entityData: try c.optionalJSON("entity_data"),
             entityUpdateCount: try c["entity_update_count", as: Int.self],
             parentID: try c["parent_id"], isAtomic: try c["is_atomic"], sourceMessageIDs: try c["source_message_ids"],
-            contentHash: try c["content_hash"])
+            contentHash: try c["content_hash"], visibility: try c.enumValue("visibility"), parts: try parts(c))
     }
 
     static func embedding(_ row: PostgresRow) throws -> StoredEmbedding {

@@ -18,9 +18,11 @@ extension PostgresTransaction: ConversationRows {
     func insertSession(_ session: Session) async throws {
         try await execute(
             """
-            INSERT INTO sessions (user_id, id, agent_id, title, metadata, created_at, last_updated_at)
+            INSERT INTO sessions (user_id, id, agent_id, title, metadata, created_at, last_updated_at, episode_id,
+                consolidated_at)
             VALUES (\(session.userID), \(session.id), \(session.agentID), \(session.title), \(session.metadata.jsonb),
-                \(session.createdAt.timestamp), \(session.lastUpdatedAt.timestamp))
+                \(session.createdAt.timestamp), \(session.lastUpdatedAt.timestamp), \(session.episodeID),
+                \(session.consolidatedAt?.timestamp))
             """)
     }
 
@@ -28,7 +30,8 @@ extension PostgresTransaction: ConversationRows {
         try await execute(
             """
             UPDATE sessions SET agent_id = \(session.agentID), title = \(session.title),
-                metadata = \(session.metadata.jsonb), last_updated_at = \(session.lastUpdatedAt.timestamp)
+                metadata = \(session.metadata.jsonb), last_updated_at = \(session.lastUpdatedAt.timestamp),
+                episode_id = \(session.episodeID), consolidated_at = \(session.consolidatedAt?.timestamp)
             WHERE user_id = \(session.userID) AND id = \(session.id)
             """)
     }
@@ -111,11 +114,47 @@ extension PostgresTransaction: ConversationRows {
         try await execute(
             """
             INSERT INTO working_facts (user_id, id, session_id, agent_id, fact_type, content, confidence,
-                source_message_ids, created_at, updated_at, expires_at)
+                source_message_ids, created_at, updated_at, expires_at, subject, predicate, value, keywords, entity_keys,
+                occurred_at, reinforcement_count, confirmed, promoted_memory_id)
             VALUES (\(fact.userID), \(fact.id), \(fact.sessionID), \(fact.agentID), \(fact.factType.rawValue),
                 \(fact.content), \(fact.confidence), \(fact.sourceMessageIDs), \(fact.createdAt.timestamp),
-                \(fact.updatedAt.timestamp), \(fact.expiresAt.timestamp))
+                \(fact.updatedAt.timestamp), \(fact.expiresAt.timestamp), \(fact.parts?.subject),
+                \(fact.parts?.predicate), \(fact.parts?.value), \(fact.keywords), \(fact.entityKeys),
+                \(fact.occurredAt?.timestamp), \(fact.reinforcementCount), \(fact.confirmed), \(fact.promotedMemoryID))
             """)
+    }
+
+    func updateFact(_ fact: WorkingFact) async throws {
+        try await execute(
+            """
+            UPDATE working_facts SET fact_type = \(fact.factType.rawValue), content = \(fact.content),
+                confidence = \(fact.confidence), source_message_ids = \(fact.sourceMessageIDs),
+                updated_at = \(fact.updatedAt.timestamp), expires_at = \(fact.expiresAt.timestamp),
+                keywords = \(fact.keywords), entity_keys = \(fact.entityKeys),
+                occurred_at = \(fact.occurredAt?.timestamp), reinforcement_count = \(fact.reinforcementCount),
+                confirmed = \(fact.confirmed), promoted_memory_id = \(fact.promotedMemoryID)
+            WHERE user_id = \(fact.userID) AND id = \(fact.id)
+            """)
+    }
+
+    func facts(userID: String, subjects: [String], at date: Date) async throws -> [WorkingFact] {
+        guard !subjects.isEmpty else { return [] }
+        return try await rows(
+            #"""
+            SELECT * FROM working_facts WHERE user_id = \#(userID) AND subject = ANY(\#(subjects))
+                AND expires_at > \#(date.timestamp)
+            ORDER BY created_at, id COLLATE "C"
+            """#, Decode.fact)
+    }
+
+    func sessionsToConsolidate(userID: String, idleSince date: Date, limit: Int) async throws -> [Session] {
+        try await rows(
+            #"""
+            SELECT * FROM sessions WHERE user_id = \#(userID) AND message_count > 0
+                AND last_updated_at <= \#(date.timestamp)
+                AND (consolidated_at IS NULL OR consolidated_at < last_updated_at)
+            ORDER BY last_updated_at, id COLLATE "C" LIMIT \#(limit)
+            """#, Decode.session)
     }
 
     func deleteFact(userID: String, id: String) async throws {

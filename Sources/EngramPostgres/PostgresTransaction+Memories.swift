@@ -82,7 +82,7 @@ extension PostgresTransaction: MemoryRows {
                         context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
                         last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category,
                         metadata, entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id,
-                        is_atomic, source_message_ids, content_hash) VALUES
+                        is_atomic, source_message_ids, content_hash, visibility, subject, predicate, value) VALUES
                     """)
             for index in chunk {
                 let memory = memories[index]
@@ -95,7 +95,8 @@ extension PostgresTransaction: MemoryRows {
                     memory.updatedAt.timestamp, memory.validFrom.timestamp, memory.validTo?.timestamp, memory.tags,
                     memory.keywords, memory.category, memory.metadata.jsonb, memory.entity?.system, memory.entity?.id,
                     memory.entity?.type, memory.entityData?.jsonb, memory.entityUpdateCount, memory.parentID,
-                    memory.isAtomic, memory.sourceMessageIDs, memory.contentHash)
+                    memory.isAtomic, memory.sourceMessageIDs, memory.contentHash, memory.visibility.rawValue,
+                    memory.parts?.subject, memory.parts?.predicate, memory.parts?.value)
             }
             try await execute(query)
         }
@@ -119,7 +120,9 @@ extension PostgresTransaction: MemoryRows {
                     entity_id = \(memory.entity?.id), entity_type = \(memory.entity?.type),
                     entity_data = \(memory.entityData?.jsonb), entity_update_count = \(memory.entityUpdateCount),
                     parent_id = \(memory.parentID), is_atomic = \(memory.isAtomic),
-                    source_message_ids = \(memory.sourceMessageIDs), content_hash = \(memory.contentHash)
+                    source_message_ids = \(memory.sourceMessageIDs), content_hash = \(memory.contentHash),
+                    visibility = \(memory.visibility.rawValue), subject = \(memory.parts?.subject),
+                    predicate = \(memory.parts?.predicate), value = \(memory.parts?.value)
                 WHERE user_id = \(memory.userID) AND id = \(memory.id)
                 """)
         }

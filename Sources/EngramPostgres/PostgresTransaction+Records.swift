@@ -140,6 +140,20 @@ extension PostgresTransaction: RecordRows {
                 ORDER BY created_at, session_id COLLATE "C", agent_id COLLATE "C", module COLLATE "C", key COLLATE "C"
                 """#
             ) { .sessionState(try Decode.state($0)) }
+        case .entityAliases:
+            return try await rows(
+                #"""
+                SELECT a.user_id, a.alias, a.memory_id, a.created_at FROM entity_aliases a
+                JOIN memories m ON m.user_id = a.user_id AND m.id = a.memory_id
+                WHERE a.user_id = \#(userID) ORDER BY m.seq, a.alias COLLATE "C"
+                """#
+            ) { row in
+                let c = Columns(row)
+                return .entityAlias(
+                    EntityAlias(
+                        userID: try c["user_id"], alias: try c["alias"], memoryID: try c["memory_id"],
+                        createdAt: try c.date("created_at")))
+            }
         case .feedback:
             return try await rows(
                 #"SELECT * FROM feedback WHERE user_id = \#(userID) ORDER BY created_at, id COLLATE "C""#
@@ -157,6 +171,7 @@ extension PostgresTransaction: RecordRows {
     func importRows(_ records: ArraySlice<ExportRecord>) async throws {
         var memories: [Memory] = []
         var embeddings: [StoredEmbedding] = []
+        var aliases: [EntityAlias] = []
         var entries: [AuditEntry] = []
         for record in records {
             switch record {
@@ -180,10 +195,18 @@ extension PostgresTransaction: RecordRows {
             case .emotion(let emotion): try await upsertEmotion(emotion)
             case .sessionState(let state): try await insert(state)
             case .feedback(let feedback): try await insertFeedback(feedback)
+            case .entityAlias(let alias): aliases.append(alias)
             case .audit(let entry): entries.append(entry)
             }
         }
         try await insertMemories(memories)
+        for alias in aliases {
+            try await execute(
+                """
+                INSERT INTO entity_aliases (user_id, alias, memory_id, created_at)
+                VALUES (\(alias.userID), \(alias.alias), \(alias.memoryID), \(alias.createdAt.timestamp))
+                """)
+        }
         try await insertEmbeddings(embeddings)
         try await insertAuditEntries(entries)
     }

@@ -22,6 +22,7 @@ enum MemoryFilter {
         if let before = filters.createdBefore { sql += " AND m.created_at < \(before.millis)" }
         if let sessionID = filters.sessionID { sql += " AND m.session_id = \(sessionID)" }
         if let agentID = filters.agentID { sql += " AND m.agent_id = \(agentID)" }
+        if let viewer = filters.viewer { sql += " AND (m.visibility = 'shared' OR m.agent_id = \(viewer))" }
         if !filters.includeInvalid { sql += " AND (m.valid_to IS NULL OR m.valid_to > \(date.millis))" }
         return sql
     }

@@ -75,7 +75,8 @@ enum Decode {
         Session(
             id: row["id"], userID: row["user_id"], agentID: row["agent_id"], title: row["title"],
             messageCount: row["message_count"], metadata: Column.json(row["metadata"] as String?) ?? .emptyObject,
-            createdAt: Column.date(row, "created_at"), lastUpdatedAt: Column.date(row, "last_updated_at"))
+            createdAt: Column.date(row, "created_at"), lastUpdatedAt: Column.date(row, "last_updated_at"),
+            episodeID: row["episode_id"], consolidatedAt: Column.optionalDate(row, "consolidated_at"))
     }
 
     static func message(_ row: Row) throws -> Message {
@@ -92,7 +93,11 @@ enum Decode {
             factType: try enumValue(row, "fact_type"), content: row["content"], confidence: row["confidence"],
             sourceMessageIDs: Column.strings(row["source_message_ids"] as String?),
             createdAt: Column.date(row, "created_at"), updatedAt: Column.date(row, "updated_at"),
-            expiresAt: Column.date(row, "expires_at"))
+            expiresAt: Column.date(row, "expires_at"), parts: parts(row),
+            keywords: Column.strings(row["keywords"] as String?),
+            entityKeys: Column.strings(row["entity_keys"] as String?),
+            occurredAt: Column.optionalDate(row, "occurred_at"), reinforcementCount: row["reinforcement_count"],
+            confirmed: row["confirmed"], promotedMemoryID: row["promoted_memory_id"])
     }
 
     static func memory(_ row: Row) throws -> Memory {
@@ -116,7 +121,16 @@ enum Decode {
             metadata: Column.json(row["metadata"] as String?) ?? .emptyObject, entity: entity,
             entityData: Column.json(row["entity_data"] as String?), entityUpdateCount: row["entity_update_count"],
             parentID: row["parent_id"], isAtomic: row["is_atomic"],
-            sourceMessageIDs: Column.strings(row["source_message_ids"] as String?), contentHash: row["content_hash"])
+            sourceMessageIDs: Column.strings(row["source_message_ids"] as String?), contentHash: row["content_hash"],
+            visibility: try enumValue(row, "visibility"), parts: parts(row))
+    }
+
+    /// Subject, predicate and value, when the row has all three.
+    static func parts(_ row: Row) -> FactParts? {
+        guard let subject = row["subject"] as String?, let predicate = row["predicate"] as String?,
+            let value = row["value"] as String?
+        else { return nil }
+        return FactParts(subject: subject, predicate: predicate, value: value)
     }
 
     static func embedding(_ row: Row) throws -> StoredEmbedding {

@@ -24,9 +24,11 @@ extension SQLiteTransaction: ConversationRows {
     static func insert(_ db: Database, _ session: Session) throws {
         try db.run(
             """
-            INSERT INTO sessions (user_id, id, agent_id, title, metadata, created_at, last_updated_at)
+            INSERT INTO sessions (user_id, id, agent_id, title, metadata, created_at, last_updated_at, episode_id,
+                consolidated_at)
             VALUES (\(session.userID), \(session.id), \(session.agentID), \(session.title), \(session.metadata.jsonText),
-                \(session.createdAt.millis), \(session.lastUpdatedAt.millis))
+                \(session.createdAt.millis), \(session.lastUpdatedAt.millis), \(session.episodeID),
+                \(session.consolidatedAt?.millis))
             """)
     }
 
@@ -35,7 +37,8 @@ extension SQLiteTransaction: ConversationRows {
             try db.run(
                 """
                 UPDATE sessions SET agent_id = \(session.agentID), title = \(session.title),
-                    metadata = \(session.metadata.jsonText), last_updated_at = \(session.lastUpdatedAt.millis)
+                    metadata = \(session.metadata.jsonText), last_updated_at = \(session.lastUpdatedAt.millis),
+                    episode_id = \(session.episodeID), consolidated_at = \(session.consolidatedAt?.millis)
                 WHERE user_id = \(session.userID) AND id = \(session.id)
                 """)
         }
@@ -152,11 +155,54 @@ extension SQLiteTransaction: ConversationRows {
         try db.run(
             """
             INSERT INTO working_facts (user_id, id, session_id, agent_id, fact_type, content, confidence,
-                source_message_ids, created_at, updated_at, expires_at)
+                source_message_ids, created_at, updated_at, expires_at, subject, predicate, value, keywords, entity_keys,
+                occurred_at, reinforcement_count, confirmed, promoted_memory_id)
             VALUES (\(fact.userID), \(fact.id), \(fact.sessionID), \(fact.agentID), \(fact.factType.rawValue),
                 \(fact.content), \(fact.confidence), \(Column.strings(fact.sourceMessageIDs)), \(fact.createdAt.millis),
-                \(fact.updatedAt.millis), \(fact.expiresAt.millis))
+                \(fact.updatedAt.millis), \(fact.expiresAt.millis), \(fact.parts?.subject), \(fact.parts?.predicate),
+                \(fact.parts?.value), \(Column.strings(fact.keywords)), \(Column.strings(fact.entityKeys)),
+                \(fact.occurredAt?.millis), \(fact.reinforcementCount), \(fact.confirmed), \(fact.promotedMemoryID))
             """)
+    }
+
+    func sessionsToConsolidate(userID: String, idleSince date: Date, limit: Int) async throws -> [Session] {
+        try await run { db in
+            try db.rows(
+                """
+                SELECT * FROM sessions WHERE user_id = \(userID) AND message_count > 0
+                    AND last_updated_at <= \(date.millis)
+                    AND (consolidated_at IS NULL OR consolidated_at < last_updated_at)
+                ORDER BY last_updated_at, id LIMIT \(limit)
+                """
+            ).map(Decode.session)
+        }
+    }
+
+    func updateFact(_ fact: WorkingFact) async throws {
+        try await run { db in
+            try db.run(
+                """
+                UPDATE working_facts SET fact_type = \(fact.factType.rawValue), content = \(fact.content),
+                    confidence = \(fact.confidence), source_message_ids = \(Column.strings(fact.sourceMessageIDs)),
+                    updated_at = \(fact.updatedAt.millis), expires_at = \(fact.expiresAt.millis),
+                    keywords = \(Column.strings(fact.keywords)), entity_keys = \(Column.strings(fact.entityKeys)),
+                    occurred_at = \(fact.occurredAt?.millis), reinforcement_count = \(fact.reinforcementCount),
+                    confirmed = \(fact.confirmed), promoted_memory_id = \(fact.promotedMemoryID)
+                WHERE user_id = \(fact.userID) AND id = \(fact.id)
+                """)
+        }
+    }
+
+    func facts(userID: String, subjects: [String], at date: Date) async throws -> [WorkingFact] {
+        guard !subjects.isEmpty else { return [] }
+        return try await run { db in
+            try db.rows(
+                """
+                SELECT * FROM working_facts WHERE user_id = \(userID) AND subject IN (SELECT value FROM json_each(\(Column.strings(subjects))))
+                    AND expires_at > \(date.millis) ORDER BY created_at, id
+                """
+            ).map(Decode.fact)
+        }
     }
 
     func deleteFact(userID: String, id: String) async throws {

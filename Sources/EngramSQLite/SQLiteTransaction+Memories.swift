@@ -100,7 +100,7 @@ extension SQLiteTransaction: MemoryRows {
                 context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
                 last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category, metadata,
                 entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id, is_atomic,
-                source_message_ids, content_hash, fts_owner)
+                source_message_ids, content_hash, fts_owner, visibility, subject, predicate, value)
             VALUES (\(memory.userID), \(memory.id), \(memory.agentID), \(memory.sessionID), \(memory.content),
                 \(memory.contentJSON?.jsonText), \(memory.summary), \(memory.sector.rawValue),
                 \(memory.contextType.rawValue), \(memory.salience), \(memory.importance), \(memory.strength),
@@ -110,7 +110,8 @@ extension SQLiteTransaction: MemoryRows {
                 \(Column.strings(memory.keywords)), \(memory.category), \(memory.metadata.jsonText),
                 \(memory.entity?.system), \(memory.entity?.id), \(memory.entity?.type), \(memory.entityData?.jsonText),
                 \(memory.entityUpdateCount), \(memory.parentID), \(memory.isAtomic),
-                \(Column.strings(memory.sourceMessageIDs)), \(memory.contentHash), \(ftsOwner))
+                \(Column.strings(memory.sourceMessageIDs)), \(memory.contentHash), \(ftsOwner),
+                \(memory.visibility.rawValue), \(memory.parts?.subject), \(memory.parts?.predicate), \(memory.parts?.value))
             """)
     }
 
@@ -136,7 +137,9 @@ extension SQLiteTransaction: MemoryRows {
                         entity_data = \(memory.entityData?.jsonText), entity_update_count = \(memory.entityUpdateCount),
                         parent_id = \(memory.parentID), is_atomic = \(memory.isAtomic),
                         source_message_ids = \(Column.strings(memory.sourceMessageIDs)),
-                        content_hash = \(memory.contentHash)
+                        content_hash = \(memory.contentHash), visibility = \(memory.visibility.rawValue),
+                        subject = \(memory.parts?.subject), predicate = \(memory.parts?.predicate),
+                        value = \(memory.parts?.value)
                     WHERE user_id = \(memory.userID) AND id = \(memory.id)
                     """)
             }

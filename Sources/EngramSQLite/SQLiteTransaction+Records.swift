@@ -100,6 +100,18 @@ extension SQLiteTransaction: RecordRows {
             case .memories:
                 return try db.rows("SELECT * FROM memories WHERE user_id = \(userID) ORDER BY seq")
                     .map { .memory(try Decode.memory($0)) }
+            case .entityAliases:
+                return try db.rows(
+                    """
+                    SELECT a.* FROM entity_aliases a JOIN memories m ON m.user_id = a.user_id AND m.id = a.memory_id
+                    WHERE a.user_id = \(userID) ORDER BY m.seq, a.alias
+                    """
+                ).map {
+                    .entityAlias(
+                        EntityAlias(
+                            userID: $0["user_id"], alias: $0["alias"], memoryID: $0["memory_id"],
+                            createdAt: Column.date($0, "created_at")))
+                }
             case .embeddings:
                 return try db.rows(
                     """
@@ -161,6 +173,12 @@ extension SQLiteTransaction: RecordRows {
                 case .emotion(let emotion): try Self.upsert(db, emotion)
                 case .sessionState(let state): try Self.insert(db, state)
                 case .feedback(let feedback): try Self.insert(db, feedback)
+                case .entityAlias(let alias):
+                    try db.run(
+                        """
+                        INSERT INTO entity_aliases (user_id, alias, memory_id, created_at)
+                        VALUES (\(alias.userID), \(alias.alias), \(alias.memoryID), \(alias.createdAt.millis))
+                        """)
                 case .audit(let entry): try Self.insert(db, entry)
                 }
             }

@@ -39,7 +39,7 @@ import Testing
         try roundTrip(ForgetMode.self)
         #expect(Sector.allCases.count == 5)
         #expect(ContextType.allCases.count == 7)
-        #expect(LinkType.allCases.count == 9)
+        #expect(LinkType.allCases.count == 10)
     }
 
     @Test func waypointLinkTypes() {

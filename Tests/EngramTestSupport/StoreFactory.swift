@@ -31,6 +31,15 @@ func makeStore(
     try makeDatabase(backend)(clock, configuration)
 }
 
+/// A fresh, empty store of `backend` whose observed turns `extractor` reads.
+func makeStore(
+    _ backend: Backend, clock: ManualClock, configuration: EngramConfiguration, extractor: any FactExtractor
+) throws -> MemoryService {
+    MemoryService(
+        driver: try makeDriver(backend)(), configuration: configuration, extractor: extractor, clock: clock,
+        logger: quietLogger)
+}
+
 /// A fresh, empty database of `backend`, and a function that opens a service on it. Every call opens a new driver
 /// and service on the same data: to test reopening and several instances sharing one database.
 func makeDatabase(_ backend: Backend) throws -> @Sendable (ManualClock, EngramConfiguration) throws -> MemoryService {
@@ -92,6 +101,11 @@ let sharedPostgresClient: PostgresClient = {
 /// runs do not fill the temporary folder.
 let testRoot: URL = {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("engram-service-tests", isDirectory: true)
-    try? FileManager.default.removeItem(at: base)
+    // Clear what earlier runs left, but never the folder of a run that is still going (two test runs may share a
+    // machine): a run's folder is named after its process.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+        guard let pid = Int32(name.dropFirst("run-".count)), name.hasPrefix("run-"), kill(pid, 0) != 0 else { continue }
+        try? FileManager.default.removeItem(at: base.appendingPathComponent(name, isDirectory: true))
+    }
     return base.appendingPathComponent("run-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
 }()

@@ -26,30 +26,42 @@ extension MemoryService {
                 userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: nil)
             return Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
         }
-        var vectors = try await embedders.vectors(for: drafts, at: Set(preview.vectorSources.values), models: models)
+        let vectors = try await embedders.vectors(for: drafts, at: Set(preview.vectorSources.values), models: models)
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             try await self.requireReferences(tx, userID: userID, drafts)
-            let existing = try await tx.rememberTargets(
-                userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: keys.locks)
-            let plan = Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
-            // The store changed since the first look (rare): embed what it did not foresee.
-            let unforeseen = Set(plan.vectorSources.values).subtracting(vectors.positions)
-            if !unforeseen.isEmpty {
-                vectors.merge(try await self.embedders.vectors(for: drafts, at: unforeseen, models: models))
-            }
-            try await tx.insertMemories(plan.created)
-            try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
-            let embedded = (plan.created + plan.updated).filter { plan.vectorSources[$0.id] != nil }
-            try await tx.replaceEmbeddings(
-                userID: userID, memoryIDs: embedded.map(\.id),
-                with: embedded.flatMap { memory in
-                    vectors.embeddings(of: memory, source: plan.vectorSources[memory.id] ?? 0, at: date)
-                })
+            let plan = try await self.store(drafts, userID: userID, in: tx, vectors: vectors, models: models, at: date)
             try await tx.touchUser(userID, at: date)
-            try await self.audit(tx, userID: userID, plan.events, at: date)
             return plan.outcomes
         }
+    }
+
+    /// Writes validated drafts of one user inside `tx` by `remember`'s rules: locks and loads what they can touch,
+    /// applies them in order, embeds what `vectors` lacks (the store changed since the caller looked), and writes
+    /// the rows, their vectors and the audit lines.
+    func store(
+        _ drafts: [MemoryDraft], userID: String, in tx: any StorageTransaction, vectors: DraftVectors,
+        models: [EmbeddingModel], at date: Date
+    ) async throws -> RememberPlan {
+        let keys = RememberPlan.keys(of: drafts)
+        let existing = try await tx.rememberTargets(
+            userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: keys.locks)
+        let plan = Self.plan(drafts, existing: existing, decay: configuration.decay, at: date)
+        var vectors = vectors
+        let unforeseen = Set(plan.vectorSources.values).subtracting(vectors.positions)
+        if !unforeseen.isEmpty {
+            vectors.merge(try await embedders.vectors(for: drafts, at: unforeseen, models: models))
+        }
+        try await tx.insertMemories(plan.created)
+        try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
+        let embedded = (plan.created + plan.updated).filter { plan.vectorSources[$0.id] != nil }
+        try await tx.replaceEmbeddings(
+            userID: userID, memoryIDs: embedded.map(\.id),
+            with: embedded.flatMap { memory in
+                vectors.embeddings(of: memory, source: plan.vectorSources[memory.id] ?? 0, at: date)
+            })
+        try await audit(tx, userID: userID, plan.events, at: date)
+        return plan
     }
 
     /// The drafts applied in order over `existing`.

@@ -39,7 +39,7 @@ extension MemoryService {
         }
     }
 
-    /// Decay sweep, working-fact expiry, message retention, orphan cleanup and age-based purge for one user; each
+    /// Consolidation, decay sweep, working-fact expiry, message retention, orphan cleanup and age-based purge for one user; each
     /// step in its own transaction.
     public func maintain(userID: String, options: MaintenanceOptions) async throws -> MaintenanceReport {
         let userID = try validator.identifier(userID, field: "user id")
@@ -49,6 +49,7 @@ extension MemoryService {
         let decay = configuration.decay
         var report = MaintenanceReport()
         _ = try await read(.user(userID)) { tx in try await self.requireUser(tx, userID) }
+        if options.consolidate { report.consolidation = try await consolidate(userID: userID) }
         if options.decaySweep {
             (report.decayed, report.forgotten) = try await write(.user(userID)) { tx in
                 var forgotten: [(before: Memory, after: Memory)] = []

@@ -16,8 +16,14 @@ public final class MemoryService: Sendable {
     public let embedders: EmbedderSet
     /// Limits, decay and recall weights.
     public let configuration: EngramConfiguration
+    /// Finds facts, entities, emotion and cues in observed turns.
+    public let extractor: any FactExtractor
+    /// Summarises finished sessions into episodes.
+    public let summarizer: any EpisodeSummarizer
     let validator: InputValidator
     let scorer: RecallScorer
+    /// The embeddings of the sector prototypes, per model, made on first use.
+    let sectorPrototypes = Mutex<[EmbeddingModel: [Sector: [[Float]]]]>([:])
     let clock: any WallClock
     let logger: Logger
     /// Whether the first operation applies pending migrations (otherwise it only checks that there are none).
@@ -33,11 +39,14 @@ public final class MemoryService: Sendable {
     public init(
         driver: any StorageDriver, configuration: EngramConfiguration = .init(),
         embedder: any Embedder = HashingEmbedder(), otherEmbedders: [any Embedder] = [],
+        extractor: any FactExtractor = HeuristicExtractor(), summarizer: any EpisodeSummarizer = HeuristicSummarizer(),
         clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "engram"), migratesOnFirstUse: Bool = true
     ) {
         self.driver = driver
         self.configuration = configuration
         self.embedders = EmbedderSet(configured: embedder, others: otherEmbedders)
+        self.extractor = extractor
+        self.summarizer = summarizer
         self.validator = InputValidator(configuration: configuration)
         self.scorer = RecallScorer(configuration: configuration.recall, decay: configuration.decay)
         self.clock = clock

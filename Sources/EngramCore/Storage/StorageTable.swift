@@ -6,6 +6,7 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     case messages
     case workingFacts = "working_facts"
     case memories
+    case entityAliases = "entity_aliases"
     case embeddings
     case links
     case emotions
@@ -21,7 +22,7 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     /// The order erasure deletes a user's rows: children first, so that each count is the table's own rows and
     /// not a cascade's. The user row itself comes last.
     public static let erasureOrder: [StorageTable] = [
-        .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .memories, .messages, .sessions,
-        .agents, .auditLog, .apiKeys, .users,
+        .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .entityAliases, .memories, .messages,
+        .sessions, .agents, .auditLog, .apiKeys, .users,
     ]
 }
