@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The emotion lexicons the heuristic extractor reads (VADER, MIT; Engram's discrete-emotion words).
+            resources: [.copy("Resources")],
             swiftSettings: strictSettings
         ),
         .target(
