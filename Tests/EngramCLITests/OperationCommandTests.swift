@@ -285,16 +285,16 @@ struct DatabaseSelectionTests {
         let db = temporary.database()
         _ = try await CLI.run(["init", "--db", db])
         let status = try await CLI.json([MigrationStatus].self, ["migrate", "status", "--db", db])
-        #expect(status.map(\.version) == [1, 2, 4])
+        #expect(status.map(\.version) == [1, 2, 4, 7])
         #expect(status.allSatisfy { $0.applied && $0.checksumMatches })
-        #expect(try await CLI.run(["migrate", "down", "--db", db]) == "reverted 4\n")
+        #expect(try await CLI.run(["migrate", "down", "--db", db]) == "reverted 7\n")
         #expect(
             try await CLI.json([MigrationStatus].self, ["migrate", "status", "--db", db]).map(\.applied) == [
-                true, true, false,
+                true, true, true, false,
             ])
         let outdated = await CLI.execute(["stats", "--db", db])
         #expect(outdated.error.hasPrefix("error[schema_outdated]"))
-        #expect(try await CLI.run(["migrate", "up", "--db", db]) == "applied 4\n")
+        #expect(try await CLI.run(["migrate", "up", "--db", db]) == "applied 7\n")
         #expect(try await CLI.run(["migrate", "up", "--db", db]) == "up to date\n")
     }
 

@@ -27,7 +27,7 @@ import Testing
         #expect(health.details["journal_mode"] == "wal")
         #expect(health.details["foreign_keys"] == "on")
         #expect(health.details["quick_check"] == "ok")
-        #expect(health.schemaVersion == 4)
+        #expect(health.schemaVersion == 7)
         #expect(health.status == "ok")
         #expect(health.message == "Database connection successful")
     }
