@@ -45,7 +45,7 @@ import Testing
         let versions = try await DatabaseQueue(path: path).read { db in
             try Int.fetchAll(db, sql: "SELECT version FROM engram_schema_version ORDER BY version")
         }
-        #expect(versions == [1, 2, 4, 999])
+        #expect(versions == [1, 2, 4, 7, 999])
     }
 
     @Test func aDatabaseOfTheGRDBMigratorEraIsAdoptedWithItsData() async throws {
