@@ -5,7 +5,8 @@ import EngramCore
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Read the user's audit trail, newest first: who did what to which row, with digests, never content.",
+        abstract:
+            "Read the user's audit trail, newest first: who did what to which row and why, with digests, never content.",
         discussion: "Page back with --before, passing the smallest line number of the previous page.")
 
     @OptionGroup var global: GlobalOptions
@@ -22,9 +23,12 @@ struct AuditCommand: AsyncParsableCommand {
             let entries = try await store.auditLog(userID: global.userID, before: before, limit: limit)
             if global.json { return try Output.json(entries) }
             Output.printTable(
-                ["#", "WHEN", "ACTOR", "ACTION", "TARGET"],
+                ["#", "WHEN", "ACTOR", "ACTION", "TARGET", "REASON"],
                 entries.map {
-                    ["\($0.id)", Output.date($0.createdAt), $0.actor, $0.action, "\($0.targetType) \($0.targetID)"]
+                    [
+                        "\($0.id)", Output.date($0.createdAt), $0.actor, $0.action, "\($0.targetType) \($0.targetID)",
+                        $0.reason ?? "",
+                    ]
                 }, empty: "No audit lines.")
         }
     }

@@ -13,11 +13,14 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var beforeDigest: String?
     /// SHA-256 of the row after, when there is one.
     public var afterDigest: String?
+    /// Why the service wrote the line (`recall reinforcement`, `decay sweep`, `import`…), when the action alone
+    /// does not say; never user content. Lines written before Engram recorded reasons have none.
+    public var reason: String?
     public var createdAt: Date
 
     public init(
         id: Int64, userID: String, actor: String, action: String, targetType: String, targetID: String,
-        beforeDigest: String?, afterDigest: String?, createdAt: Date
+        beforeDigest: String?, afterDigest: String?, reason: String? = nil, createdAt: Date
     ) {
         self.id = id
         self.userID = userID
@@ -27,6 +30,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         self.targetID = targetID
         self.beforeDigest = beforeDigest
         self.afterDigest = afterDigest
+        self.reason = reason
         self.createdAt = createdAt
     }
 }

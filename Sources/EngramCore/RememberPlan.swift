@@ -90,7 +90,7 @@ public struct RememberPlan: Sendable {
             if let id = byEntity[key], let before = memories[id] {
                 let after = before.mergingEntity(draft, contentHash: hash, decay: decay, at: date)
                 if before.contentHash != hash { vectorSources[id] = index }
-                record(.merged, "memory.merge", before: before, after: after)
+                record(.merged, "memory.merge", before: before, after: after, reason: "same entity remembered again")
             } else {
                 let memory = create(draft, index: index, at: date)
                 byEntity[key] = memory.id
@@ -98,7 +98,7 @@ public struct RememberPlan: Sendable {
         } else if let id = byHash[hash], let before = memories[id], before.validTo.map({ $0 > date }) ?? true {
             record(
                 .reinforced, "memory.reinforce", before: before,
-                after: before.reinforced(by: draft, decay: decay, at: date))
+                after: before.reinforced(by: draft, decay: decay, at: date), reason: "same content remembered again")
         } else {
             byHash[hash] = create(draft, index: index, at: date).id
         }
@@ -112,11 +112,13 @@ public struct RememberPlan: Sendable {
         return memory
     }
 
-    private mutating func record(_ action: RememberAction, _ name: String, before: Memory?, after: Memory) {
+    private mutating func record(
+        _ action: RememberAction, _ name: String, before: Memory?, after: Memory, reason: String? = nil
+    ) {
         if before != nil, !newIDs.contains(after.id), !touchedIDs.contains(after.id) { touchedIDs.append(after.id) }
         memories[after.id] = after
         outcomes.append(RememberOutcome(memory: after, action: action))
-        events.append(AuditEvent(name, "memory", after.id, before: before, after: after))
+        events.append(AuditEvent(name, "memory", after.id, before: before, after: after, reason: reason))
     }
 }
 

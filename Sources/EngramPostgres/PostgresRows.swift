@@ -167,6 +167,6 @@ enum Decode {
         return AuditEntry(
             id: try c["id", as: Int64.self], userID: try c["user_id"], actor: try c["actor"], action: try c["action"],
             targetType: try c["target_type"], targetID: try c["target_id"], beforeDigest: try c["before_digest"],
-            afterDigest: try c["after_digest"], createdAt: try c.date("created_at"))
+            afterDigest: try c["after_digest"], reason: try c["reason"], createdAt: try c.date("created_at"))
     }
 }

@@ -92,8 +92,10 @@ extension PostgresTransaction: ConversationRows {
         return try await rows("SELECT * FROM messages WHERE user_id = \(userID) AND id = ANY(\(ids))", Decode.message)
     }
 
-    func deleteMessages(userID: String, createdBefore date: Date) async throws -> Int {
-        try await changes("DELETE FROM messages WHERE user_id = \(userID) AND created_at < \(date.timestamp)")
+    func deleteMessages(userID: String, createdBefore date: Date) async throws -> [Message] {
+        try await rows(
+            "DELETE FROM messages WHERE user_id = \(userID) AND created_at < \(date.timestamp) RETURNING *",
+            Decode.message)
     }
 
     func fact(userID: String, id: String) async throws -> WorkingFact? {
@@ -161,8 +163,10 @@ extension PostgresTransaction: ConversationRows {
         try await execute("DELETE FROM working_facts WHERE user_id = \(userID) AND id = \(id)")
     }
 
-    func deleteFacts(userID: String, expiredAt date: Date) async throws -> Int {
-        try await changes("DELETE FROM working_facts WHERE user_id = \(userID) AND expires_at <= \(date.timestamp)")
+    func deleteFacts(userID: String, expiredAt date: Date) async throws -> [WorkingFact] {
+        try await rows(
+            "DELETE FROM working_facts WHERE user_id = \(userID) AND expires_at <= \(date.timestamp) RETURNING *",
+            Decode.fact)
     }
 
     func state(_ key: SessionStateKey) async throws -> SessionState? {

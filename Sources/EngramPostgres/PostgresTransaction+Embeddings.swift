@@ -114,10 +114,10 @@ extension PostgresTransaction: EmbeddingRows {
     /// was made from.
     func insertVectors(
         _ vectors: [(memory: VectorlessMemory, vector: [Float])], model: EmbeddingModel, at date: Date
-    ) async throws -> Int {
-        guard !vectors.isEmpty else { return 0 }
+    ) async throws -> [VectorlessMemory] {
+        guard !vectors.isEmpty else { return [] }
         let oid = try await vectorType()
-        var written = 0
+        var written: Set<[String]> = []
         for chunk in vectors.indices.chunked(by: 1_000) {
             var values = PostgresQuery(unsafeSQL: "")
             for index in chunk {
@@ -135,14 +135,28 @@ extension PostgresTransaction: EmbeddingRows {
                 JOIN memories m ON m.user_id = v.user_id AND m.id = v.id AND m.content_hash = v.content_hash
                     AND m.sector = v.sector
                 ON CONFLICT DO NOTHING
+                RETURNING user_id, memory_id
                 """
-            written += try await changes(query)
+            for key in try await rows(query, { try [Columns($0)["user_id"], Columns($0)["memory_id"]] as [String] }) {
+                written.insert(key)
+            }
         }
-        return written
+        return vectors.map(\.memory).filter { written.contains([$0.userID, $0.id]) }
     }
 
-    func deleteVectors(except model: EmbeddingModel) async throws -> Int {
-        try await changes(
-            "DELETE FROM embeddings WHERE model <> \(model.model) OR dimension <> \(model.dimension)")
+    func deleteVectors(except model: EmbeddingModel) async throws -> [PrunedVectors] {
+        try await rows(
+            """
+            WITH deleted AS (
+                DELETE FROM embeddings WHERE model <> \(model.model) OR dimension <> \(model.dimension)
+                RETURNING user_id, model, dimension)
+            SELECT user_id, model, dimension, count(*) AS n FROM deleted GROUP BY user_id, model, dimension
+            """
+        ) { row in
+            let c = Columns(row)
+            return PrunedVectors(
+                userID: try c["user_id"], model: EmbeddingModel(model: try c["model"], dimension: try c["dimension"]),
+                count: try c["n"])
+        }
     }
 }

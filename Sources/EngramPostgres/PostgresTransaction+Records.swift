@@ -17,14 +17,14 @@ extension PostgresTransaction: RecordRows {
             var query = PostgresQuery(
                 unsafeSQL: """
                     INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest,
-                        after_digest, created_at) VALUES
+                        after_digest, reason, created_at) VALUES
                     """)
             for index in chunk {
                 let entry = entries[index]
                 query.sql += index == chunk.lowerBound ? " " : ", "
                 query.sql += try query.row(
                     entry.userID, entry.id, entry.actor, entry.action, entry.targetType, entry.targetID,
-                    entry.beforeDigest, entry.afterDigest, entry.createdAt.timestamp)
+                    entry.beforeDigest, entry.afterDigest, entry.reason, entry.createdAt.timestamp)
             }
             try await execute(query)
         }
@@ -225,26 +225,45 @@ extension PostgresTransaction: RecordRows {
 
     /// Foreign keys prevent orphans here, but rows written around them (say, with triggers disabled during a bulk
     /// load) are cleaned up the same way as on SQLite.
-    func deleteOrphans(userID: String) async throws -> Int {
-        var removed = 0
-        for (table, column) in [
-            ("embeddings", "memory_id"), ("emotions", "memory_id"), ("feedback", "memory_id"), ("links", "source_id"),
-            ("links", "target_id"),
-        ] {
-            removed += try await changes(
+    func deleteOrphans(userID: String) async throws -> [ExportRecord] {
+        var removed: [ExportRecord] = []
+        let byMemory: [(String, String, (PostgresRow) throws -> ExportRecord)] = [
+            ("embeddings", "memory_id", { .embedding(try Decode.embedding($0)) }),
+            ("emotions", "memory_id", { .emotion(try Decode.emotion($0)) }),
+            ("feedback", "memory_id", { .feedback(try Decode.feedback($0)) }),
+            ("links", "source_id", { .link(try Decode.link($0)) }),
+            ("links", "target_id", { .link(try Decode.link($0)) }),
+        ]
+        for (table, column, decode) in byMemory {
+            removed += try await rows(
                 """
                 DELETE FROM \(unescaped: table) t WHERE t.user_id = \(userID) AND NOT EXISTS
                     (SELECT 1 FROM memories m WHERE m.user_id = t.user_id AND m.id = t.\(unescaped: column))
-                """)
+                RETURNING t.*
+                """, decode)
         }
-        for table in ["messages", "session_state", "working_facts"] {
-            removed += try await changes(
+        let bySession: [(String, (PostgresRow) throws -> ExportRecord)] = [
+            ("messages", { .message(try Decode.message($0)) }),
+            ("session_state", { .sessionState(try Decode.state($0)) }),
+            ("working_facts", { .workingFact(try Decode.fact($0)) }),
+        ]
+        for (table, decode) in bySession {
+            removed += try await rows(
                 """
                 DELETE FROM \(unescaped: table) t WHERE t.user_id = \(userID) AND t.session_id IS NOT NULL
                     AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = t.user_id AND s.id = t.session_id)
-                """)
+                RETURNING t.*
+                """, decode)
         }
-        removed += try await changes(
+        removed += try await rows(
+            """
+            SELECT \(unescaped: Decode.memoryColumns) FROM memories c WHERE c.user_id = \(userID)
+                AND c.parent_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM memories p WHERE p.user_id = c.user_id AND p.id = c.parent_id)
+            FOR UPDATE
+            """
+        ) { .memory(try Decode.memory($0)) }
+        try await execute(
             """
             UPDATE memories c SET parent_id = NULL WHERE c.user_id = \(userID) AND c.parent_id IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM memories p WHERE p.user_id = c.user_id AND p.id = c.parent_id)

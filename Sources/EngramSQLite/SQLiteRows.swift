@@ -176,6 +176,6 @@ enum Decode {
         AuditEntry(
             id: row["id"], userID: row["user_id"], actor: row["actor"], action: row["action"],
             targetType: row["target_type"], targetID: row["target_id"], beforeDigest: row["before_digest"],
-            afterDigest: row["after_digest"], createdAt: Column.date(row, "created_at"))
+            afterDigest: row["after_digest"], reason: row["reason"], createdAt: Column.date(row, "created_at"))
     }
 }

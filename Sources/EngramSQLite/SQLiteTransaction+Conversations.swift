@@ -122,9 +122,10 @@ extension SQLiteTransaction: ConversationRows {
         }
     }
 
-    func deleteMessages(userID: String, createdBefore date: Date) async throws -> Int {
+    func deleteMessages(userID: String, createdBefore date: Date) async throws -> [Message] {
         try await run { db in
-            try db.run("DELETE FROM messages WHERE user_id = \(userID) AND created_at < \(date.millis)")
+            try db.rows("DELETE FROM messages WHERE user_id = \(userID) AND created_at < \(date.millis) RETURNING *")
+                .map(Decode.message)
         }
     }
 
@@ -209,9 +210,11 @@ extension SQLiteTransaction: ConversationRows {
         try await run { db in try db.run("DELETE FROM working_facts WHERE user_id = \(userID) AND id = \(id)") }
     }
 
-    func deleteFacts(userID: String, expiredAt date: Date) async throws -> Int {
+    func deleteFacts(userID: String, expiredAt date: Date) async throws -> [WorkingFact] {
         try await run { db in
-            try db.run("DELETE FROM working_facts WHERE user_id = \(userID) AND expires_at <= \(date.millis)")
+            try db.rows(
+                "DELETE FROM working_facts WHERE user_id = \(userID) AND expires_at <= \(date.millis) RETURNING *"
+            ).map(Decode.fact)
         }
     }
 

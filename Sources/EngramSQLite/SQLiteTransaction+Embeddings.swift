@@ -135,7 +135,7 @@ extension SQLiteTransaction: EmbeddingRows {
 
     func insertVectors(
         _ vectors: [(memory: VectorlessMemory, vector: [Float])], model: EmbeddingModel, at date: Date
-    ) async throws -> Int {
+    ) async throws -> [VectorlessMemory] {
         let rows = vectors.map { PendingVector(memory: $0.memory, vector: $0.vector) }
         for userID in Set(rows.map(\.memory.userID)).sorted() { try await willChangeVectors(of: userID) }
         let written = try await run { db -> [PendingVector] in
@@ -154,13 +154,24 @@ extension SQLiteTransaction: EmbeddingRows {
         for row in written {
             recordVectors(of: row.memory.userID, upserts: [model: [(row.memory.cursor, row.vector)]])
         }
-        return written.count
+        return written.map(\.memory)
     }
 
-    func deleteVectors(except model: EmbeddingModel) async throws -> Int {
+    func deleteVectors(except model: EmbeddingModel) async throws -> [PrunedVectors] {
         invalidateAllVectors()
-        return try await run { db in
-            try db.run("DELETE FROM embeddings WHERE model <> \(model.model) OR dimension <> \(model.dimension)")
+        let deleted = try await run { db in
+            try db.rows(
+                """
+                DELETE FROM embeddings WHERE model <> \(model.model) OR dimension <> \(model.dimension)
+                RETURNING user_id, model, dimension
+                """
+            ).map { row -> PrunedVectors in
+                PrunedVectors(userID: row[0], model: EmbeddingModel(model: row[1], dimension: row[2]), count: 1)
+            }
+        }
+        // Each deleted vector counts 1: equal rows are the vectors of one user and model.
+        return Dictionary(grouping: deleted) { $0 }.map {
+            PrunedVectors(userID: $0.key.userID, model: $0.key.model, count: $0.value.count)
         }
     }
 }

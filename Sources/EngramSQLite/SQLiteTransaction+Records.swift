@@ -18,9 +18,9 @@ extension SQLiteTransaction: RecordRows {
         try db.run(
             """
             INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest, after_digest,
-                created_at)
+                reason, created_at)
             VALUES (\(entry.userID), \(entry.id), \(entry.actor), \(entry.action), \(entry.targetType), \(entry.targetID),
-                \(entry.beforeDigest), \(entry.afterDigest), \(entry.createdAt.millis))
+                \(entry.beforeDigest), \(entry.afterDigest), \(entry.reason), \(entry.createdAt.millis))
             """)
     }
 
@@ -201,32 +201,46 @@ extension SQLiteTransaction: RecordRows {
         checkpointsAfterCommit = true
     }
 
-    func deleteOrphans(userID: String) async throws -> Int {
+    func deleteOrphans(userID: String) async throws -> [ExportRecord] {
         invalidateVectors(of: userID)
         return try await run { db in
-            var removed = 0
-            for (table, column) in [
-                ("embeddings", "memory_id"), ("emotions", "memory_id"), ("feedback", "memory_id"),
-                ("links", "source_id"), ("links", "target_id"),
-            ] {
-                removed += try db.run(
+            var removed: [ExportRecord] = []
+            let byMemory: [(String, String, (Row) throws -> ExportRecord)] = [
+                ("embeddings", "memory_id", { .embedding(try Decode.embedding($0)) }),
+                ("emotions", "memory_id", { .emotion(try Decode.emotion($0)) }),
+                ("feedback", "memory_id", { .feedback(try Decode.feedback($0)) }),
+                ("links", "source_id", { .link(try Decode.link($0)) }),
+                ("links", "target_id", { .link(try Decode.link($0)) }),
+            ]
+            for (table, column, decode) in byMemory {
+                removed += try db.rows(
                     """
                     DELETE FROM \(sql: table) WHERE user_id = \(userID) AND NOT EXISTS (SELECT 1 FROM memories m
                         WHERE m.user_id = \(sql: table).user_id AND m.id = \(sql: table).\(sql: column))
-                    """)
+                    RETURNING *
+                    """
+                ).map(decode)
             }
-            for table in ["messages", "session_state", "working_facts"] {
-                removed += try db.run(
+            let bySession: [(String, (Row) throws -> ExportRecord)] = [
+                ("messages", { .message(try Decode.message($0)) }),
+                ("session_state", { .sessionState(try Decode.state($0)) }),
+                ("working_facts", { .workingFact(try Decode.fact($0)) }),
+            ]
+            for (table, decode) in bySession {
+                removed += try db.rows(
                     """
                     DELETE FROM \(sql: table) WHERE user_id = \(userID) AND session_id IS NOT NULL AND NOT EXISTS
                         (SELECT 1 FROM sessions s WHERE s.user_id = \(sql: table).user_id AND s.id = \(sql: table).session_id)
-                    """)
+                    RETURNING *
+                    """
+                ).map(decode)
             }
-            removed += try db.run(
-                """
-                UPDATE memories SET parent_id = NULL WHERE user_id = \(userID) AND parent_id IS NOT NULL AND NOT EXISTS
+            let dangling: SQL = """
+                user_id = \(userID) AND parent_id IS NOT NULL AND NOT EXISTS
                     (SELECT 1 FROM memories p WHERE p.user_id = memories.user_id AND p.id = memories.parent_id)
-                """)
+                """
+            removed += try db.rows("SELECT * FROM memories WHERE \(dangling)").map { .memory(try Decode.memory($0)) }
+            _ = try db.run("UPDATE memories SET parent_id = NULL WHERE \(dangling)")
             return removed
         }
     }

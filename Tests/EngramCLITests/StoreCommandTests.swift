@@ -65,6 +65,12 @@ struct StoreCommandTests {
         #expect(after.embeddings?.missing == 0)
     }
 
+    /// An export without the audit lines an import wrote (reason `import`): what an import reproduces.
+    private func withoutImportLines(_ export: String) -> String {
+        export.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains(#""reason":"import""#) }.joined(separator: "\n")
+    }
+
     private func populate(_ db: String, user: String) async throws {
         _ = try await CLI.run(["demo", "--db", db, "--user", user])
         _ = try await CLI.run(["facts", "add", "Wants a summary", "--db", db, "--user", user])
@@ -85,7 +91,8 @@ struct StoreCommandTests {
         #expect(report.total == original.split(separator: "\n").count)
 
         let reexported = try await CLI.run(["export", "--all-users", "--db", copy])
-        #expect(reexported == original)
+        #expect(reexported.contains(#""action":"memory.import""#), "the import audits its rows")
+        #expect(withoutImportLines(reexported) == original)
         let erin = try await CLI.run(["export", "--db", copy, "--user", "erin"])
         #expect(!erin.isEmpty)
         #expect(!erin.contains(#""userID":"frank""#))
@@ -100,7 +107,7 @@ struct StoreCommandTests {
         let copy = temporary.database()
         _ = try await CLI.run(["import", spaced, "--db", copy, "--user", "gina"])
         let reexported = try await CLI.run(["export", "--db", copy, "--user", "gina"])
-        #expect(reexported == original)
+        #expect(withoutImportLines(reexported) == original)
     }
 
     @Test func malformedImportNamesTheLineAndImportsNothing() async throws {

@@ -31,7 +31,7 @@ import Testing
         // The same batch without the bad record imports fine afterwards.
         records.removeLast()
         _ = try await target.store.importRecords(records, scope: .allUsers)
-        #expect(try await target.exportLines("dora") == (try await source.exportLines("dora")))
+        #expect(try await target.exportLinesWithoutImports("dora") == (try await source.exportLines("dora")))
     }
 
     @Test(arguments: Backend.allCases)

@@ -85,7 +85,7 @@ import Testing
         #expect(report.imported["memories"] == drafts.count)
         #expect(report.imported["embeddings"] == drafts.count)
         #expect(report.imported["audit_log"] == drafts.count + 1)  // and user.create
-        #expect(try await target.exportLines() == (try records.map(ExportCodec.line)))
+        #expect(try await target.exportLinesWithoutImports() == (try records.map(ExportCodec.line)))
         let results = try await target.store.recall(RecallQuery(userID: "alice", text: "Note 1233", k: 3))
         #expect(results.first?.memory.content == "Note 1233 about topic \(1233 % 97)")
     }

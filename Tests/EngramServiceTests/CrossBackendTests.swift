@@ -17,13 +17,13 @@ struct CrossBackendTests {
         let intoPostgres = try await postgres.store.importRecords(original, scope: .allUsers)
         #expect(intoPostgres.total == original.count)
         let fromPostgres = try await postgres.store.export(userID: "alice")
-        let postgresLines = try fromPostgres.map(ExportCodec.line)
+        let postgresLines = try await postgres.exportLinesWithoutImports("alice")
         #expect(postgresLines == originalLines)
         #expect(try await postgres.store.statistics(userID: "alice").memories == counts.memories)
 
         let back = try Harness(.sqlite)
         _ = try await back.store.importRecords(fromPostgres, scope: .allUsers)
-        #expect(try await back.exportLines("alice") == originalLines)
+        #expect(try await back.exportLinesWithoutImports("alice") == originalLines)
         // And the content hashes of every memory survive the trip.
         let hashes = { (records: [ExportRecord]) in
             records.compactMap { record -> String? in

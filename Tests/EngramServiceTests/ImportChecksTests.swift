@@ -100,12 +100,14 @@ import Testing
         await expectEngramError(.userNotFound) { try await h.store.user("alice") }
 
         _ = try await h.store.importRecords(records, scope: .user("alice"))
-        // Everything is back; the erasure stays on record, numbered after the lines it erased.
-        let after = try await h.exportLines("alice")
+        // Everything is back; the erasure stays on record, numbered after the lines it erased, and the import's
+        // own lines after it.
+        let after = try await h.exportLinesWithoutImports("alice")
         #expect(Array(after.dropLast()) == lines)
-        let newest = try await h.store.auditLog(userID: "alice", limit: 1)[0]
-        #expect(newest.action == "user.erase")
-        #expect(newest.id == lastLine + 1)
+        let trail = try await h.store.auditLog(userID: "alice", limit: 1_000)
+        let erasure = try #require(trail.first { $0.action == "user.erase" })
+        #expect(erasure.id == lastLine + 1)
+        #expect(trail.filter { $0.id > erasure.id }.allSatisfy { $0.reason == "import" })
     }
 
     @Test(arguments: Backend.allCases)

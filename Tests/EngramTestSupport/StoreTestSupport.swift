@@ -67,6 +67,15 @@ struct Harness: Sendable {
         try await store.export(userID: userID).map(ExportCodec.line)
     }
 
+    /// The user's export as JSON Lines without the audit lines imports wrote (reason `import`): what an import
+    /// reproduces of the export it read.
+    func exportLinesWithoutImports(_ userID: String = "alice") async throws -> [String] {
+        try await store.export(userID: userID).filter { record in
+            guard case .audit(let entry) = record else { return true }
+            return entry.reason != "import"
+        }.map(ExportCodec.line)
+    }
+
     /// Everything observable about a user: statistics and every exported row.
     func snapshot(_ userID: String = "alice") async throws -> StoreSnapshot {
         StoreSnapshot(statistics: try await stats(userID), lines: try await exportLines(userID))

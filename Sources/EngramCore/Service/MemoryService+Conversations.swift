@@ -105,6 +105,8 @@ extension MemoryService {
                 content: content, thinking: thinking, metadata: metadata, inputTokens: draft.inputTokens,
                 outputTokens: draft.outputTokens, createdAt: date)
             try await tx.insertMessage(message)
+            try await self.audit(
+                tx, userID: userID, AuditEvent("message.append", "message", id, before: nil, after: message), at: date)
             return message
         }
     }

@@ -25,7 +25,9 @@ extension MemoryService {
     /// Embeds, in batches of `batchSize`, every memory (of every user) that lacks a vector of the configured model,
     /// reporting progress after each batch; then switches recall to the configured model. Recall keeps using the
     /// previous model's vectors until the set is complete. With `prune`, vectors of other models are then deleted.
-    /// Safe to interrupt and run again: it resumes where it stopped.
+    /// Safe to interrupt and run again: it resumes where it stopped. Each vector written is audited in its user's
+    /// trail (`embedding.create`, reason `reembed`), and a prune by one line per user and model (`embedding.prune`,
+    /// with the count). The switch itself changes the store, not a user's rows: it is logged, not audited.
     public func reembed(
         batchSize: Int, prune: Bool, progress: @Sendable (ReembedProgress) -> Void
     ) async throws -> ReembedReport {
@@ -46,8 +48,20 @@ extension MemoryService {
             cursor = last.cursor
             let vectors = try await embedder.embed(pending.map(\.content))
             let date = now()
-            _ = try await write(.store) { tx in
-                try await tx.insertVectors(Array(zip(pending, vectors)).map { ($0, $1) }, model: target, at: date)
+            let vectorOf = Dictionary(zip(pending.map(\.cursor), vectors), uniquingKeysWith: { first, _ in first })
+            try await write(.store) { tx in
+                let written = try await tx.insertVectors(
+                    Array(zip(pending, vectors)).map { ($0, $1) }, model: target, at: date)
+                for (userID, memories) in Dictionary(grouping: written, by: \.userID).sorted(by: { $0.key < $1.key }) {
+                    let events = memories.sorted { $0.id < $1.id }.map { memory in
+                        ExportRecord.embedding(
+                            StoredEmbedding(
+                                memoryID: memory.id, userID: userID, sector: memory.sector, model: target.model,
+                                dimension: target.dimension, vector: vectorOf[memory.cursor] ?? [], createdAt: date)
+                        ).auditEvent("create", removed: false, reason: "reembed")
+                    }
+                    try await self.audit(tx, userID: userID, events, at: date)
+                }
             }
             embedded += pending.count
             progress(ReembedProgress(embedded: embedded, total: max(total, embedded)))
@@ -57,8 +71,22 @@ extension MemoryService {
         rememberActiveModel(settled)
         var pruned = 0
         if prune, settled == target {
-            pruned = try await write(.store) { tx in try await tx.deleteVectors(except: target) }
+            pruned = try await write(.store) { tx in
+                let deleted = try await tx.deleteVectors(except: target)
+                for (userID, counts) in Dictionary(grouping: deleted, by: \.userID).sorted(by: { $0.key < $1.key }) {
+                    let events = counts.sorted { $0.model.description < $1.model.description }.map {
+                        AuditEvent(
+                            action: "embedding.prune", targetType: "embedding_model", targetID: $0.model.description,
+                            beforeDigest: nil, afterDigest: nil, reason: "reembed prune: \($0.count) vectors deleted")
+                    }
+                    try await self.audit(tx, userID: userID, events, at: date)
+                }
+                return deleted.map(\.count).reduce(0, +)
+            }
         }
+        logger.info(
+            "reembed",
+            metadata: ["active_model": "\(settled)", "embedded": "\(embedded)", "pruned": "\(pruned)"])
         return ReembedReport(embedded: embedded, switched: settled == target, active: settled, pruned: pruned)
     }
 }

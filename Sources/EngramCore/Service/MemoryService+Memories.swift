@@ -128,7 +128,10 @@ extension MemoryService {
             try await tx.insertFeedback(feedback)
             try await tx.updateMemories([after])
             try await self.audit(
-                tx, userID: userID, AuditEvent("memory.feedback", "memory", memoryID, before: before, after: after),
+                tx, userID: userID,
+                AuditEvent(
+                    "memory.feedback", "memory", memoryID, before: before, after: after,
+                    reason: useful ? "useful feedback" : "not useful feedback"),
                 at: date)
             return feedback
         }

@@ -24,7 +24,7 @@ extension MemoryService {
             return RecallRead(
                 ranked: ranked, memories: Dictionary(memories.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
                 sources: Dictionary(sources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
-                expansions: found.expansions)
+                expansions: found.expansions, links: found.links)
         }
         let results = found.ranked.compactMap { entry -> RecallResult? in
             guard let memory = found.memories[entry.candidate.memoryID] else { return nil }
@@ -36,7 +36,8 @@ extension MemoryService {
         }
         guard query.reinforce, !results.isEmpty else { return results }
         let resultIDs = Set(results.map(\.memory.id))
-        let traversed = found.expansions.filter { resultIDs.contains($0.key) }.map(\.value)
+        let traversedIDs = Set(found.expansions.filter { resultIDs.contains($0.key) }.map(\.value))
+        let traversed = found.links.filter { traversedIDs.contains($0.id) }.sorted { $0.id < $1.id }
         return try await reinforce(results, traversedLinks: traversed, at: date)
     }
 
@@ -46,6 +47,8 @@ extension MemoryService {
         var memories: [String: Memory]
         var sources: [String: Message]
         var expansions: [String: String]
+        /// The links among the candidates (those of `expansions` among them).
+        var links: [Link]
     }
 
     /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
@@ -122,9 +125,11 @@ extension MemoryService {
     }
 
     /// Access reinforces: counts it, moves strength back toward 1, and counts the links that brought results.
-    /// Rows are written in id order, so that concurrent recalls of one user lock them in one order.
+    /// Rows are written in id order, so that concurrent recalls of one user lock them in one order. Each row
+    /// written gets an audit line (`memory.reinforce`, `link.traverse`), its digests those of the row as recall
+    /// read it and as it wrote it.
     private func reinforce(
-        _ results: [RecallResult], traversedLinks: [String], at date: Date
+        _ results: [RecallResult], traversedLinks: [Link], at date: Date
     ) async throws -> [RecallResult] {
         guard let userID = results.first?.memory.userID else { return results }
         var updated = results
@@ -137,11 +142,24 @@ extension MemoryService {
             updated[index].memory = memory
         }
         let strengths = updated.map { (id: $0.memory.id, strength: $0.memory.strength) }.sorted { $0.id < $1.id }
+        let events =
+            zip(results, updated).sorted { $0.0.memory.id < $1.0.memory.id }.map {
+                AuditEvent(
+                    "memory.reinforce", "memory", $0.memory.id, before: $0.memory, after: $1.memory,
+                    reason: "recall reinforcement")
+            }
+            + traversedLinks.map { link in
+                var after = link
+                after.traversalCount += 1
+                return AuditEvent(
+                    "link.traverse", "link", link.id, before: link, after: after, reason: "recall traversal")
+            }
         try await write(.user(userID)) { tx in
             try await tx.recordAccesses(userID: userID, strengths: strengths, at: date)
             if !traversedLinks.isEmpty {
-                try await tx.countTraversals(userID: userID, linkIDs: traversedLinks.sorted())
+                try await tx.countTraversals(userID: userID, linkIDs: traversedLinks.map(\.id))
             }
+            try await self.audit(tx, userID: userID, events, at: date)
         }
         return updated
     }

@@ -10,7 +10,7 @@ public enum ImportScope: Sendable, Hashable {
 
 extension MemoryService {
     /// Every row of every table of one user, parents before children, in a stable order: an export imported into
-    /// an empty store (of either backend) exports identically.
+    /// an empty store (of either backend) exports identically, followed by the import's own audit lines.
     public func export(userID: String) async throws -> [ExportRecord] {
         let userID = try validator.identifier(userID, field: "user id")
         return try await read(.user(userID)) { tx in
@@ -23,7 +23,8 @@ extension MemoryService {
         }
     }
 
-    /// Writes exported rows exactly as they are (ids, users, times, audit lines), all or nothing.
+    /// Writes exported rows exactly as they are (ids, users, times, audit lines), all or nothing, and audits each
+    /// row it wrote (`memory.import`, `message.import`…, reason `import`) after the user's imported audit lines.
     ///
     /// Every row passes the checks a write would (`content_too_large`, `empty_content`, ranges, JSON objects…), named
     /// by its position; with a user `scope`, a row of any other user refuses the import. Rows with the same keys as
@@ -97,8 +98,20 @@ extension MemoryService {
             // Triggers counted the rows as they came; restore the exported values exactly.
             for case .user(let user) in checked { try await tx.restoreCounters(of: user) }
             for case .session(let session) in checked { try await tx.restoreCounters(of: session) }
+            try await self.auditImport(tx, checked, at: date)
             return ImportReport(imported: imported, embedded: vectorless.count)
         }
+    }
+
+    /// One `*.import` line per imported row (audit lines excepted: they are the trail itself), numbered after the
+    /// imported lines of its user; users in id order, each user's rows in file order.
+    private func auditImport(_ tx: any StorageTransaction, _ records: [ExportRecord], at date: Date) async throws {
+        var events: [String: [AuditEvent]] = [:]
+        for record in records {
+            if case .audit = record { continue }
+            events[record.userID, default: []].append(record.auditEvent("import", removed: false, reason: "import"))
+        }
+        for userID in events.keys.sorted() { try await audit(tx, userID: userID, events[userID] ?? [], at: date) }
     }
 
     /// The records in runs of one table, at most 1,000 rows each: what one statement of a driver inserts.

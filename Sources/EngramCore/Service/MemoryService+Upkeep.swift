@@ -53,43 +53,85 @@ extension MemoryService {
         if options.decaySweep {
             (report.decayed, report.forgotten) = try await write(.user(userID)) { tx in
                 var forgotten: [(before: Memory, after: Memory)] = []
-                var decayed: [(id: String, strength: Double)] = []
+                var decayed: [(before: Memory, after: Memory)] = []
                 for memory in try await tx.validMemories(userID: userID, at: date) {
                     let current = decay.currentStrength(of: memory, at: date)
+                    var after = memory
+                    after.strength = current
+                    after.lastReinforcedAt = date
                     if current < decay.forgetThreshold {
-                        var after = memory
-                        after.strength = current
-                        after.lastReinforcedAt = date
                         after.validTo = date
                         after.updatedAt = date
                         forgotten.append((memory, after))
                     } else if memory.strength - current >= 1e-4 {  // negligible decay is not worth a write
-                        decayed.append((memory.id, current))
+                        decayed.append((memory, after))
                     }
                 }
                 try await tx.updateMemories(forgotten.map(\.after).sorted { $0.id < $1.id })
-                try await tx.updateStrengths(userID: userID, strengths: decayed.sorted { $0.id < $1.id }, at: date)
-                try await self.audit(
-                    tx, userID: userID,
-                    forgotten.map {
-                        AuditEvent("memory.decay_forget", "memory", $0.after.id, before: $0.before, after: $0.after)
-                    },
+                try await tx.updateStrengths(
+                    userID: userID, strengths: decayed.map { ($0.after.id, $0.after.strength) }.sorted { $0.0 < $1.0 },
                     at: date)
+                let events =
+                    forgotten.map {
+                        AuditEvent(
+                            "memory.decay_forget", "memory", $0.after.id, before: $0.before, after: $0.after,
+                            reason: "decay sweep: strength below the forget threshold")
+                    }
+                    + decayed.map {
+                        AuditEvent(
+                            "memory.decay", "memory", $0.after.id, before: $0.before, after: $0.after,
+                            reason: "decay sweep")
+                    }
+                try await self.audit(tx, userID: userID, events.sorted { $0.targetID < $1.targetID }, at: date)
                 return (decayed.count, forgotten.count)
             }
         }
         if options.expireWorkingFacts {
             report.expiredWorkingFacts = try await write(.user(userID)) { tx in
-                try await tx.deleteFacts(userID: userID, expiredAt: date)
+                let expired = try await tx.deleteFacts(userID: userID, expiredAt: date).sorted { $0.id < $1.id }
+                try await self.audit(
+                    tx, userID: userID,
+                    expired.map {
+                        AuditEvent(
+                            "fact.expire", "working_fact", $0.id, before: $0, after: nil, reason: "working fact expired"
+                        )
+                    }, at: date)
+                return expired.count
             }
         }
         if let retention {
             report.expiredMessages = try await write(.user(userID)) { tx in
-                try await tx.deleteMessages(userID: userID, createdBefore: date.addingTimeInterval(-retention))
+                let expired = try await tx.deleteMessages(
+                    userID: userID, createdBefore: date.addingTimeInterval(-retention)
+                ).sorted { $0.id < $1.id }
+                try await self.audit(
+                    tx, userID: userID,
+                    expired.map {
+                        AuditEvent(
+                            "message.expire", "message", $0.id, before: $0, after: nil, reason: "message retention")
+                    }, at: date)
+                return expired.count
             }
         }
         if options.removeOrphans {
-            report.removedOrphans = try await write(.user(userID)) { tx in try await tx.deleteOrphans(userID: userID) }
+            report.removedOrphans = try await write(.user(userID)) { tx in
+                let removed = try await tx.deleteOrphans(userID: userID)
+                let events = removed.map { record -> AuditEvent in
+                    guard case .memory(let before) = record else {
+                        return record.auditEvent("delete", removed: true, reason: "orphan cleanup")
+                    }
+                    var after = before
+                    after.parentID = nil
+                    return AuditEvent(
+                        "memory.update", "memory", before.id, before: before, after: after,
+                        reason: "orphan cleanup: parent gone")
+                }
+                try await self.audit(
+                    tx, userID: userID,
+                    events.sorted { ($0.targetType, $0.targetID, $0.action) < ($1.targetType, $1.targetID, $1.action) },
+                    at: date)
+                return removed.count
+            }
         }
         if let purgeAge {
             report.purged = try await write(.user(userID)) { tx in
@@ -102,7 +144,9 @@ extension MemoryService {
                 }
                 try await self.audit(
                     tx, userID: userID,
-                    doomed.map { AuditEvent("memory.purge", "memory", $0.id, before: $0, after: nil) },
+                    doomed.sorted { $0.id < $1.id }.map {
+                        AuditEvent("memory.purge", "memory", $0.id, before: $0, after: nil, reason: "purge by age")
+                    },
                     at: date)
                 return doomed.count
             }

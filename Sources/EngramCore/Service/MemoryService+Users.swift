@@ -73,7 +73,7 @@ extension MemoryService {
                 AuditEntry(
                     id: lastAuditID + 1, userID: id, actor: self.configuration.actor, action: "user.erase",
                     targetType: "user", targetID: id, beforeDigest: nil, afterDigest: ContentHash.digest(deleted),
-                    createdAt: date)
+                    reason: "erasure: every row of the user deleted", createdAt: date)
             ])
             return ErasureReceipt(userID: id, deleted: deleted, erasedAt: date)
         }

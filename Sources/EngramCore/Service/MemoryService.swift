@@ -175,7 +175,7 @@ extension MemoryService {
                 AuditEntry(
                     id: last + Int64(offset) + 1, userID: userID, actor: configuration.actor, action: event.action,
                     targetType: event.targetType, targetID: event.targetID, beforeDigest: event.beforeDigest,
-                    afterDigest: event.afterDigest, createdAt: date)
+                    afterDigest: event.afterDigest, reason: event.reason, createdAt: date)
             })
     }
 

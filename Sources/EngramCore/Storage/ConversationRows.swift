@@ -26,8 +26,8 @@ public protocol ConversationRows {
     func latestMessages(userID: String, sessionID: String, since: Date, limit: Int) async throws -> [Message]
     /// The user's messages with these ids, in any order; unknown ids are left out.
     func messages(userID: String, ids: [String]) async throws -> [Message]
-    /// Deletes the user's messages created before `date`; returns how many.
-    func deleteMessages(userID: String, createdBefore date: Date) async throws -> Int
+    /// Deletes the user's messages created before `date`; returns them, in any order.
+    func deleteMessages(userID: String, createdBefore date: Date) async throws -> [Message]
 
     /// One working fact of a user.
     func fact(userID: String, id: String) async throws -> WorkingFact?
@@ -38,8 +38,8 @@ public protocol ConversationRows {
     func insertFact(_ fact: WorkingFact) async throws
     /// Deletes one working fact.
     func deleteFact(userID: String, id: String) async throws
-    /// Deletes the user's working facts that expired at or before `date`; returns how many.
-    func deleteFacts(userID: String, expiredAt date: Date) async throws -> Int
+    /// Deletes the user's working facts that expired at or before `date`; returns them, in any order.
+    func deleteFacts(userID: String, expiredAt date: Date) async throws -> [WorkingFact]
 
     /// A module's state value, if set.
     func state(_ key: SessionStateKey) async throws -> SessionState?

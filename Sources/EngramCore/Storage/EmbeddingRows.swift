@@ -25,12 +25,25 @@ public protocol EmbeddingRows {
     func memoriesWithoutVector(of model: EmbeddingModel, after cursor: Int64, limit: Int) async throws
         -> [VectorlessMemory]
     /// Inserts the vectors of `model` of memories that still have the content they were made from (and none of
-    /// that model yet); returns how many were written.
+    /// that model yet); returns the memories whose vector was written, in any order.
     func insertVectors(
         _ vectors: [(memory: VectorlessMemory, vector: [Float])], model: EmbeddingModel, at date: Date
-    ) async throws -> Int
-    /// Deletes every vector not of `model`; returns how many.
-    func deleteVectors(except model: EmbeddingModel) async throws -> Int
+    ) async throws -> [VectorlessMemory]
+    /// Deletes every vector not of `model`; returns how many of each user and model.
+    func deleteVectors(except model: EmbeddingModel) async throws -> [PrunedVectors]
+}
+
+/// How many vectors of one model and user a prune deleted.
+public struct PrunedVectors: Sendable, Hashable {
+    public var userID: String
+    public var model: EmbeddingModel
+    public var count: Int
+
+    public init(userID: String, model: EmbeddingModel, count: Int) {
+        self.userID = userID
+        self.model = model
+        self.count = count
+    }
 }
 
 /// A memory that lacks a vector of some model, as `reembed` reads it.

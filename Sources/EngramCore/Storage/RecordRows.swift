@@ -25,8 +25,9 @@ public protocol RecordRows {
     /// Makes deleted rows unrecoverable from the database files where the engine can (overwrites freed pages,
     /// rewrites the full-text index, truncates the write-ahead log after commit).
     func scrubDeletedData() async throws
-    /// Deletes the user's rows whose memory or session is gone and clears dangling parents; returns how many.
-    func deleteOrphans(userID: String) async throws -> Int
+    /// Deletes the user's rows whose memory or session is gone and clears dangling parents; returns the rows it
+    /// deleted, and the memories whose parent it cleared as they were before (any order).
+    func deleteOrphans(userID: String) async throws -> [ExportRecord]
 }
 
 /// Row counts of one user's tables, as a driver counts them.
