@@ -33,6 +33,8 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let factNotFound = Code(rawValue: "fact_not_found")
         /// The link does not exist for this user.
         public static let linkNotFound = Code(rawValue: "link_not_found")
+        /// The module does not exist for this user.
+        public static let moduleNotFound = Code(rawValue: "module_not_found")
         /// The record already exists.
         public static let alreadyExists = Code(rawValue: "already_exists")
         /// A line of an import file is malformed; nothing was imported.
@@ -99,6 +101,8 @@ extension EngramError {
     public static let factNotFound = notFound(.factNotFound, "working fact")
     /// The link does not exist.
     public static let linkNotFound = notFound(.linkNotFound, "link")
+    /// The module does not exist.
+    public static let moduleNotFound = notFound(.moduleNotFound, "module")
     /// The API key does not exist.
     public static let keyNotFound = EngramError(
         .keyNotFound, "No API key with this id exists; list the keys (engram keys list) and check the id.")

@@ -28,6 +28,7 @@ public struct StoredEmbedding: Sendable, Hashable, Codable {
 public enum ExportRecord: Sendable, Hashable {
     case user(User)
     case agent(Agent)
+    case module(Module)
     case session(Session)
     case message(Message)
     case workingFact(WorkingFact)
@@ -47,6 +48,7 @@ public enum ExportRecord: Sendable, Hashable {
         switch self {
         case .user: .users
         case .agent: .agents
+        case .module: .modules
         case .session: .sessions
         case .message: .messages
         case .workingFact: .workingFacts
@@ -65,6 +67,7 @@ public enum ExportRecord: Sendable, Hashable {
         switch self {
         case .user(let row): row.id
         case .agent(let row): row.userID
+        case .module(let row): row.userID
         case .session(let row): row.userID
         case .message(let row): row.userID
         case .workingFact(let row): row.userID
@@ -110,6 +113,7 @@ public enum ExportCodec {
         switch record {
         case .user(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .agent(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
+        case .module(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .session(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .message(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .workingFact(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
@@ -144,6 +148,7 @@ public enum ExportCodec {
         switch table {
         case "users": return .user(try row(User.self))
         case "agents": return .agent(try row(Agent.self))
+        case "modules": return .module(try row(Module.self))
         case "sessions": return .session(try row(Session.self))
         case "messages": return .message(try row(Message.self))
         case "working_facts": return .workingFact(try row(WorkingFact.self))

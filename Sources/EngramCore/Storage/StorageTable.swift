@@ -2,6 +2,8 @@
 public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     case users
     case agents
+    /// The modules of the user's personas.
+    case modules
     case sessions
     case messages
     case workingFacts = "working_facts"
@@ -22,6 +24,6 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     /// not a cascade's. The user row itself comes last.
     public static let erasureOrder: [StorageTable] = [
         .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .memories, .messages, .sessions,
-        .agents, .auditLog, .apiKeys, .users,
+        .modules, .agents, .auditLog, .apiKeys, .users,
     ]
 }
