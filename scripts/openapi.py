@@ -106,20 +106,21 @@ TYPES = declarations(
 # The enumerations the API names (their raw values are the strings it reads and writes).
 ENUMS = [
     "UserRole", "MessageRole", "Sector", "ContextType", "LinkType", "LinkOrigin", "FactType", "ForgetMode",
-    "RememberAction", "Visibility", "ExtractionStatus",
+    "RememberAction", "Visibility", "ExtractionStatus", "ModuleType", "ExecutionContext",
 ]
 
 # Core models sent in responses.
 MODELS = [
     "User", "UserCounters", "Agent", "Session", "Message", "WorkingFact", "SessionState", "Memory", "EntityReference",
     "RememberOutcome", "RecallResult", "ScoreBreakdown", "Link", "Neighbour", "Emotion", "Feedback", "AuditEntry",
-    "UserStatistics", "FactParts", "Observation", "ConsolidationReport", "MaintenanceReport", "ErasureReceipt", "ImportReport", "StoreHealth", "APIKey", "IssuedAPIKey",
+    "UserStatistics", "FactParts", "Observation", "ConsolidationReport", "MaintenanceReport", "ErasureReceipt",
+    "ImportReport", "StoreHealth", "APIKey", "IssuedAPIKey", "Module",
 ]
 
 # Reply structs of the routes (V1Routes*.swift), under the schema names the document gives them.
 REPLIES = {
     "Deleted": "Deleted", "ContextReply": "ActiveContext", "BulkReply": "BulkRememberResult",
-    "RecallReply": "RecallResponse", "UnlinkReply": "UnlinkResult", "ForgetReply": "ForgetResult",
+    "RecallReply": "RecallResponse", "MatchReply": "ModuleMatches", "UnlinkReply": "UnlinkResult", "ForgetReply": "ForgetResult",
 }
 
 # JSON values that the validator only ever lets in as objects.
@@ -293,6 +294,35 @@ VECTOR = {
 }
 
 
+# Persona fields and modules (InputValidator+Personas.swift).
+def one_line(max_bytes, what):
+    return {
+        "description": f"{what}: one line, trimmed, at most {max_bytes} UTF-8 bytes; empty (or only white space) for "
+        "none.",
+        "type": "string",
+    }
+
+
+PERSONA_FIELDS = {
+    "template": OPTIONAL_TEXT, "mode": one_line(50, "How the persona runs"),
+    "loopFrequency": one_line(50, "How often the persona's loop runs"), "firstMessage": OPTIONAL_TEXT,
+    "imagePath": one_line(500, "A path or URL of the persona's picture"),
+}
+MODULE_NAME = {
+    "description": "The module's name, unique per user: trimmed, then 1 to 255 UTF-8 bytes of one line.",
+    "minLength": 1,
+    "pattern": NOT_BLANK_PATTERN,
+    "type": "string",
+}
+TRIGGER_PATTERN = {
+    "description": "A regular expression (ICU syntax, matched case-insensitively anywhere in a text) of at most 500 "
+    "UTF-8 bytes; empty for none.",
+    "type": "string",
+}
+STAGE_PRIORITY = {"description": "Lower runs first; 100 by default.", "maximum": INT32_MAX, "minimum": 0,
+                  "type": "integer"}
+
+
 def enum(name):
     return ref(name)
 
@@ -307,9 +337,24 @@ BODY_FIELDS = {
     "UpdateUserBody": {"name": TEXT, "role": enum("UserRole"), "info": OBJECT},
     "CreateAgentBody": {
         "id": OPTIONAL_IDENTIFIER, "name": TEXT, "description": OPTIONAL_TEXT, "instructions": OPTIONAL_TEXT,
+        **PERSONA_FIELDS, "isActive": BOOLEAN,
+    },
+    "UpdateAgentBody": {
+        "name": TEXT, "description": OPTIONAL_TEXT, "instructions": OPTIONAL_TEXT, **PERSONA_FIELDS,
         "isActive": BOOLEAN,
     },
-    "UpdateAgentBody": {"name": TEXT, "description": OPTIONAL_TEXT, "instructions": OPTIONAL_TEXT, "isActive": BOOLEAN},
+    "CreateModuleBody": {
+        "id": OPTIONAL_IDENTIFIER, "name": MODULE_NAME, "description": OPTIONAL_TEXT, "content": OPTIONAL_TEXT,
+        "type": enum("ModuleType"), "triggerPattern": TRIGGER_PATTERN, "script": OPTIONAL_TEXT,
+        "executionContext": enum("ExecutionContext"), "requiresAIInference": BOOLEAN, "stagePriority": STAGE_PRIORITY,
+        "isActive": BOOLEAN,
+    },
+    "UpdateModuleBody": {
+        "name": MODULE_NAME, "description": OPTIONAL_TEXT, "content": OPTIONAL_TEXT, "type": enum("ModuleType"),
+        "triggerPattern": TRIGGER_PATTERN, "script": OPTIONAL_TEXT, "executionContext": enum("ExecutionContext"),
+        "requiresAIInference": BOOLEAN, "stagePriority": STAGE_PRIORITY, "isActive": BOOLEAN,
+    },
+    "MatchModulesBody": {"text": TEXT},
     "CreateSessionBody": {
         "id": OPTIONAL_IDENTIFIER, "agentID": OPTIONAL_IDENTIFIER, "title": OPTIONAL_TEXT, "metadata": OBJECT,
     },
@@ -521,6 +566,7 @@ def path_parameter(name, what):
 PARAMETERS = {
     "user": path_parameter("user", "user"),
     "agent": path_parameter("agent", "agent"),
+    "module": path_parameter("module", "module"),
     "session": path_parameter("session", "session"),
     "memory": path_parameter("memory", "memory"),
     "fact": path_parameter("fact", "working fact"),
@@ -662,17 +708,46 @@ ROUTES = [
     op("post", "/v1/users/{user}/agents", "createAgent", "Agents", "Create an agent",
        "Creates an agent (persona) of the user; without `id`, the server picks a UUID.",
        body="CreateAgentBody", writes=True,
-       codes=["empty_content", "content_too_large", "already_exists"],
+       codes=["empty_content", "content_too_large", "invalid_argument", "already_exists"],
        responses=success(201, "The new agent.", ref("Agent"))),
     op("get", "/v1/users/{user}/agents/{agent}", "getAgent", "Agents", "Get an agent", "One agent of the user.",
        codes=["agent_not_found"], responses=success(200, "The agent.", ref("Agent"))),
     op("patch", "/v1/users/{user}/agents/{agent}", "updateAgent", "Agents", "Change an agent",
-       "Fields absent or null stay as they are.", body="UpdateAgentBody", writes=True,
-       codes=["agent_not_found", "empty_content", "content_too_large"],
+       "Fields absent or null stay as they are; an empty persona field (`template`, `mode`, `loopFrequency`, "
+       "`firstMessage`, `imagePath`) clears it.", body="UpdateAgentBody", writes=True,
+       codes=["agent_not_found", "empty_content", "content_too_large", "invalid_argument"],
        responses=success(200, "The agent after the change.", ref("Agent"))),
     op("delete", "/v1/users/{user}/agents/{agent}", "deleteAgent", "Agents", "Delete an agent",
        "Deletes the agent; its sessions, memories and working facts stay, no longer tied to it.",
        writes=True, codes=["agent_not_found"], responses=success(200, DELETED, ref("Deleted"))),
+    # Modules of the personas
+    op("get", "/v1/users/{user}/modules", "listModules", "Modules", "List a user's modules",
+       "The user's active modules (all of them with `includeInactive=true`), by stage priority then name.",
+       params=PAGE + [flag("includeInactive", "Include inactive modules.")], codes=LIST_CODES,
+       responses=success(200, "A page of modules.", page_of("Module"))),
+    op("post", "/v1/users/{user}/modules", "createModule", "Modules", "Create a module",
+       "Creates a module of the user's personas; without `id`, the server picks a UUID. A `simple` module needs "
+       "`content` and has no `script`; an `advanced` one needs a `script`. Names are unique per user.",
+       body="CreateModuleBody", writes=True,
+       codes=["empty_content", "content_too_large", "invalid_argument", "invalid_enum_value", "already_exists"],
+       responses=success(201, "The new module.", ref("Module"))),
+    op("post", "/v1/users/{user}/modules/match", "matchModules", "Modules", "Modules a text triggers",
+       "The active modules whose `triggerPattern` matches somewhere in `text`, by stage priority then name: what "
+       "an agent runtime asks for on each turn. Modules without a trigger pattern never match.",
+       body="MatchModulesBody", codes=["empty_content", "content_too_large"],
+       responses=success(200, "The modules the text triggers.", ref("ModuleMatches"))),
+    op("get", "/v1/users/{user}/modules/{module}", "getModule", "Modules", "Get a module", "One module of the user.",
+       codes=["module_not_found"], responses=success(200, "The module.", ref("Module"))),
+    op("patch", "/v1/users/{user}/modules/{module}", "updateModule", "Modules", "Change a module",
+       "Fields absent or null stay as they are; an empty `description`, `content`, `triggerPattern` or `script` "
+       "clears it. The changed module must still meet the rules of its type.", body="UpdateModuleBody",
+       writes=True,
+       codes=["module_not_found", "empty_content", "content_too_large", "invalid_argument", "invalid_enum_value",
+              "already_exists"],
+       responses=success(200, "The module after the change.", ref("Module"))),
+    op("delete", "/v1/users/{user}/modules/{module}", "deleteModule", "Modules", "Delete a module",
+       "Deletes the module.", writes=True, codes=["module_not_found"],
+       responses=success(200, DELETED, ref("Deleted"))),
     op("get", "/v1/keys", "listKeys", "Keys", "List API keys (admin key)",
        "Every API key (never its secret), or those of one user. Needs an admin key.",
        params=PAGE + [query("user", IDENTIFIER, "Only the keys of this user.")], user=False, admin=True,
@@ -931,11 +1006,12 @@ ROUTES = [
 
 # MARK: - The document
 
-PAGED = ["User", "Agent", "APIKey", "Session", "Message", "WorkingFact", "Memory", "Neighbour", "AuditEntry"]
+PAGED = ["User", "Agent", "Module", "APIKey", "Session", "Message", "WorkingFact", "Memory", "Neighbour", "AuditEntry"]
 
 TAGS = [
     ("Users", "Users: the scope of every other row. No request ever reads or writes another user's rows."),
     ("Agents", "Agents (personas) of a user's multi-agent system."),
+    ("Modules", "Modules of the personas: prompt text or scripts that a turn's text triggers."),
     ("Keys", "API keys: an admin key manages users and keys and acts for any user; a user's key acts for it only."),
     ("Conversations", "Sessions (chats), their messages (L1), active context and per-module state."),
     ("Working memory", "Working (L2) facts: short-lived, with an expiry."),

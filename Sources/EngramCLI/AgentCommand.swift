@@ -24,8 +24,10 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(help: "What the agent is for.")
         var description: String?
 
-        @Option(help: "The persona's instructions or template.")
+        @Option(help: "The persona's system instructions.")
         var instructions: String?
+
+        @OptionGroup(title: "Persona") var persona: PersonaOptions
 
         @Flag(help: "Create it inactive.")
         var inactive = false
@@ -33,7 +35,7 @@ struct AgentCommand: AsyncParsableCommand {
         mutating func run() async throws {
             let draft = AgentDraft(
                 userID: global.userID, id: id, name: name, description: description, instructions: instructions,
-                isActive: !inactive)
+                persona: persona.fields, isActive: !inactive)
             try await global.withService(.write) { store in
                 let agent = try await store.createAgent(draft)
                 if global.json { return try Output.json(agent) }
@@ -81,7 +83,7 @@ struct AgentCommand: AsyncParsableCommand {
     /// `engram agent update ID`.
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change an agent's name, description, instructions or state.")
+            abstract: "Change an agent's name, description, instructions, persona fields or state.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -97,17 +99,23 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(help: "The new instructions.")
         var instructions: String?
 
+        @OptionGroup(title: "Persona") var persona: PersonaOptions
+
         @Option(help: "true or false: whether the agent is active.")
         var active: Bool?
 
         func validate() throws {
-            if name == nil, description == nil, instructions == nil, active == nil {
-                throw ValidationError("Pass at least one of --name, --description, --instructions, --active.")
+            if name == nil, description == nil, instructions == nil, persona.fields.isEmpty, active == nil {
+                throw ValidationError(
+                    "Pass at least one of --name, --description, --instructions, --template, --mode, --loop-frequency, --first-message, --image-path, --active."
+                )
             }
         }
 
         mutating func run() async throws {
-            let patch = AgentPatch(name: name, description: description, instructions: instructions, isActive: active)
+            let patch = AgentPatch(
+                name: name, description: description, instructions: instructions, persona: persona.fields,
+                isActive: active)
             try await global.withService(.write) { store in
                 let agent = try await store.updateAgent(userID: global.userID, id: id, patch)
                 if global.json { return try Output.json(agent) }
@@ -140,6 +148,9 @@ struct AgentCommand: AsyncParsableCommand {
         Output.printFields([
             ("id", agent.id), ("name", agent.name), ("active", agent.isActive ? "yes" : "no"),
             ("description", agent.description ?? ""), ("instructions", agent.instructions ?? ""),
+            ("template", agent.template ?? ""), ("mode", agent.mode ?? ""),
+            ("loop frequency", agent.loopFrequency ?? ""), ("first message", agent.firstMessage ?? ""),
+            ("image path", agent.imagePath ?? ""),
             ("created", Output.date(agent.createdAt)), ("updated", Output.date(agent.updatedAt)),
         ])
     }

@@ -30,7 +30,9 @@ public struct EngramCommand: AsyncParsableCommand {
                     FactsCommand.self,
                     StateCommand.self,
                 ]),
-            CommandGroup(name: "Users and agents", subcommands: [UserCommand.self, AgentCommand.self]),
+            CommandGroup(
+                name: "Users, agents and modules",
+                subcommands: [UserCommand.self, AgentCommand.self, ModuleCommand.self]),
             CommandGroup(
                 name: "Inspection and upkeep",
                 subcommands: [

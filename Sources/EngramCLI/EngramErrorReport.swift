@@ -6,7 +6,8 @@ import EngramCore
 /// - 2: invalid input (`empty_content`, `content_too_large`, `invalid_argument`, `invalid_enum_value`,
 ///   `invalid_vector`, `invalid_identifier`);
 /// - 3: not found (`user_not_found`, `agent_not_found`, `session_not_found`, `memory_not_found`,
-///   `message_not_found`, `fact_not_found`, `link_not_found`, `key_not_found`, `database_not_found`);
+///   `message_not_found`, `fact_not_found`, `link_not_found`, `module_not_found`, `key_not_found`,
+///   `database_not_found`);
 /// - 4: `malformed_import`;
 /// - 1: every other code (`already_exists`, `schema_too_new`, `schema_outdated`, `database_read_only`,
 ///   `not_an_engram_database`, `database_unavailable`, `storage_failure`, …).
@@ -33,7 +34,7 @@ struct EngramErrorReport: Error {
         case .emptyContent, .contentTooLarge, .invalidArgument, .invalidEnumValue, .invalidVector, .invalidIdentifier:
             2
         case .userNotFound, .agentNotFound, .sessionNotFound, .memoryNotFound, .messageNotFound, .factNotFound,
-            .linkNotFound, .keyNotFound, .databaseNotFound:
+            .linkNotFound, .moduleNotFound, .keyNotFound, .databaseNotFound:
             3
         case .malformedImport:
             4

@@ -35,6 +35,8 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let linkNotFound = Code(rawValue: "link_not_found")
         /// A turn is dated before the last turn of its session; observe turns in order.
         public static let messageOutOfOrder = Code(rawValue: "message_out_of_order")
+        /// The module does not exist for this user.
+        public static let moduleNotFound = Code(rawValue: "module_not_found")
         /// The record already exists.
         public static let alreadyExists = Code(rawValue: "already_exists")
         /// A line of an import file is malformed; nothing was imported.
@@ -101,6 +103,8 @@ extension EngramError {
     public static let factNotFound = notFound(.factNotFound, "working fact")
     /// The link does not exist.
     public static let linkNotFound = notFound(.linkNotFound, "link")
+    /// The module does not exist.
+    public static let moduleNotFound = notFound(.moduleNotFound, "module")
     /// The API key does not exist.
     public static let keyNotFound = EngramError(
         .keyNotFound, "No API key with this id exists; list the keys (engram keys list) and check the id.")

@@ -11,6 +11,8 @@ extension ExportRecord {
         case .message(let row): ("message", "message", row.id)
         case .workingFact(let row): ("fact", "working_fact", row.id)
         case .memory(let row): ("memory", "memory", row.id)
+        case .entityAlias(let row): ("entity_alias", "entity_alias", row.alias)
+        case .module(let row): ("module", "module", row.id)
         case .embedding(let row):
             ("embedding", "embedding", "\(row.memoryID)/\(row.sector.rawValue)/\(row.model)/\(row.dimension)")
         case .link(let row): ("link", "link", row.id)
@@ -36,6 +38,8 @@ extension ExportRecord {
         case .message(let row): ContentHash.digest(row)
         case .workingFact(let row): ContentHash.digest(row)
         case .memory(let row): ContentHash.digest(row)
+        case .entityAlias(let row): ContentHash.digest(row)
+        case .module(let row): ContentHash.digest(row)
         case .embedding(let row): ContentHash.digest(row)
         case .link(let row): ContentHash.digest(row)
         case .emotion(let row): ContentHash.digest(row)

@@ -28,6 +28,7 @@ public struct StoredEmbedding: Sendable, Hashable, Codable {
 public enum ExportRecord: Sendable, Hashable {
     case user(User)
     case agent(Agent)
+    case module(Module)
     case session(Session)
     case message(Message)
     case workingFact(WorkingFact)
@@ -48,6 +49,7 @@ public enum ExportRecord: Sendable, Hashable {
         switch self {
         case .user: .users
         case .agent: .agents
+        case .module: .modules
         case .session: .sessions
         case .message: .messages
         case .workingFact: .workingFacts
@@ -67,6 +69,7 @@ public enum ExportRecord: Sendable, Hashable {
         switch self {
         case .user(let row): row.id
         case .agent(let row): row.userID
+        case .module(let row): row.userID
         case .session(let row): row.userID
         case .message(let row): row.userID
         case .workingFact(let row): row.userID
@@ -113,6 +116,7 @@ public enum ExportCodec {
         switch record {
         case .user(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .agent(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
+        case .module(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .session(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .message(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
         case .workingFact(let row): data = try encoder.encode(Envelope(table: record.table, row: row))
@@ -148,6 +152,7 @@ public enum ExportCodec {
         switch table {
         case "users": return .user(try row(User.self))
         case "agents": return .agent(try row(Agent.self))
+        case "modules": return .module(try row(Module.self))
         case "sessions": return .session(try row(Session.self))
         case "messages": return .message(try row(Message.self))
         case "working_facts": return .workingFact(try row(WorkingFact.self))

@@ -69,7 +69,10 @@ extension InputValidator {
             agent.name = try content(agent.name, field: "name")
             agent.description = try optionalText(agent.description, field: "description")
             agent.instructions = try optionalText(agent.instructions, field: "instructions")
+            agent.persona = try persona(agent.persona)
             return .agent(agent)
+        case .module(let module):
+            return .module(try self.module(module))
         case .session(var session):
             session.userID = try identifier(session.userID, field: "user id")
             session.id = try identifier(session.id, field: "session id")

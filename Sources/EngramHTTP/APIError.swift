@@ -27,7 +27,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unauthenticated: .unauthorized
         case .permissionDenied: .forbidden
         case .userNotFound, .agentNotFound, .sessionNotFound, .memoryNotFound, .messageNotFound, .factNotFound,
-            .linkNotFound, .keyNotFound, .routeNotFound:
+            .linkNotFound, .moduleNotFound, .keyNotFound, .routeNotFound:
             .notFound
         case .alreadyExists, .messageOutOfOrder: .conflict
         case .requestTooLarge: .contentTooLarge

@@ -11,6 +11,7 @@ struct V1Routes {
     /// Registers every route on `table`.
     func register(on table: RouteTable) {
         registerUsers(on: table)
+        registerModules(on: table)
         registerConversations(on: table)
         registerMemories(on: table)
         registerRecords(on: table)

@@ -33,11 +33,19 @@ struct CreateAgentBody: Decodable {
     var name: String
     var description: String?
     var instructions: String?
+    var template: String?
+    var mode: String?
+    var loopFrequency: String?
+    var firstMessage: String?
+    var imagePath: String?
     var isActive: Bool?
 
     func draft(userID: String) -> AgentDraft {
         AgentDraft(
             userID: userID, id: id, name: name, description: description, instructions: instructions,
+            persona: PersonaFields(
+                template: template, mode: mode, loopFrequency: loopFrequency, firstMessage: firstMessage,
+                imagePath: imagePath),
             isActive: isActive ?? true)
     }
 }
@@ -47,11 +55,74 @@ struct UpdateAgentBody: Decodable {
     var name: String?
     var description: String?
     var instructions: String?
+    /// An empty string clears the template; so for the other persona fields.
+    var template: String?
+    var mode: String?
+    var loopFrequency: String?
+    var firstMessage: String?
+    var imagePath: String?
     var isActive: Bool?
 
     var patch: AgentPatch {
-        AgentPatch(name: name, description: description, instructions: instructions, isActive: isActive)
+        AgentPatch(
+            name: name, description: description, instructions: instructions,
+            persona: PersonaFields(
+                template: template, mode: mode, loopFrequency: loopFrequency, firstMessage: firstMessage,
+                imagePath: imagePath),
+            isActive: isActive)
     }
+}
+
+/// `POST /v1/users/{user}/modules`.
+struct CreateModuleBody: Decodable {
+    var id: String?
+    var name: String
+    var description: String?
+    var content: String?
+    var type: String?
+    var triggerPattern: String?
+    var script: String?
+    var executionContext: String?
+    var requiresAIInference: Bool?
+    var stagePriority: Int?
+    var isActive: Bool?
+
+    func draft(userID: String) throws -> ModuleDraft {
+        ModuleDraft(
+            userID: userID, id: id, name: name,
+            fields: try .parsing(
+                description: description, content: content, type: type, triggerPattern: triggerPattern,
+                script: script, executionContext: executionContext, requiresAIInference: requiresAIInference,
+                stagePriority: stagePriority, isActive: isActive))
+    }
+}
+
+/// `PATCH /v1/users/{user}/modules/{module}`.
+struct UpdateModuleBody: Decodable {
+    var name: String?
+    /// An empty string clears the description; so for `content`, `triggerPattern` and `script`.
+    var description: String?
+    var content: String?
+    var type: String?
+    var triggerPattern: String?
+    var script: String?
+    var executionContext: String?
+    var requiresAIInference: Bool?
+    var stagePriority: Int?
+    var isActive: Bool?
+
+    func patch() throws -> ModulePatch {
+        try .parsing(
+            name: name, description: description, content: content, type: type, triggerPattern: triggerPattern,
+            script: script, executionContext: executionContext, requiresAIInference: requiresAIInference,
+            stagePriority: stagePriority, isActive: isActive)
+    }
+}
+
+/// `POST /v1/users/{user}/modules/match`.
+struct MatchModulesBody: Decodable {
+    /// The text of a turn.
+    var text: String
 }
 
 /// `POST /v1/users/{user}/sessions`.

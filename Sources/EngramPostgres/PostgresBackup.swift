@@ -37,10 +37,11 @@ public struct PostgresBackupReport: Codable, Sendable, Equatable {
 /// the password never appears on a command line. The tools are looked up in the `tools` folder when given,
 /// else in `ENGRAM_PG_BIN`, else on `PATH`; `scripts/pg.sh bin` prints the folder of the project's server.
 public enum PostgresBackup {
-    /// The tables whose rows a report counts.
+    /// The tables whose rows a report counts (those the schema has: an archive of an older schema lacks the newer
+    /// tables until its migrations run).
     public static let tables = [
-        "users", "agents", "sessions", "messages", "working_facts", "memories", "embeddings", "links", "emotions",
-        "session_state", "feedback", "audit_log",
+        "users", "agents", "modules", "sessions", "messages", "working_facts", "memories", "embeddings", "links",
+        "emotions", "session_state", "feedback", "audit_log",
     ]
 
     /// Dumps the configured schema (every user) to a new custom-format archive at `path`.
@@ -470,8 +471,13 @@ extension PostgresBackup {
     static func counts(
         _ connection: PostgresConnection, within deadlines: PostgresDeadlines, logger: Logger
     ) async throws -> [String: Int] {
+        let present = Set(
+            try await connection.rows(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()", within: deadlines,
+                logger: logger
+            ) { try $0.decode(String.self) })
         var rows: [String: Int] = [:]
-        for table in tables {
+        for table in tables where present.contains(table) {
             rows[table] =
                 try await connection.first(
                     PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), within: deadlines, logger: logger

@@ -42,8 +42,21 @@ enum Decode {
         let c = Columns(row)
         return Agent(
             id: try c["id"], userID: try c["user_id"], name: try c["name"], description: try c["description"],
-            instructions: try c["instructions"], isActive: try c["is_active"], createdAt: try c.date("created_at"),
-            updatedAt: try c.date("updated_at"))
+            instructions: try c["instructions"],
+            persona: PersonaFields(
+                template: try c["template"], mode: try c["mode"], loopFrequency: try c["loop_frequency"],
+                firstMessage: try c["first_message"], imagePath: try c["image_path"]),
+            isActive: try c["is_active"], createdAt: try c.date("created_at"), updatedAt: try c.date("updated_at"))
+    }
+
+    static func module(_ row: PostgresRow) throws -> Module {
+        let c = Columns(row)
+        return Module(
+            id: try c["id"], userID: try c["user_id"], name: try c["name"], description: try c["description"],
+            content: try c["content"], type: try c.enumValue("type"), triggerPattern: try c["trigger_pattern"],
+            script: try c["script"], executionContext: try c.enumValue("execution_context"),
+            requiresAIInference: try c["requires_ai_inference"], stagePriority: try c["stage_priority", as: Int.self],
+            isActive: try c["is_active"], createdAt: try c.date("created_at"), updatedAt: try c.date("updated_at"))
     }
 
     static func session(_ row: PostgresRow) throws -> Session {

@@ -96,6 +96,10 @@ extension PostgresTransaction: RecordRows {
             return try await rows(
                 #"SELECT * FROM agents WHERE user_id = \#(userID) ORDER BY created_at, id COLLATE "C""#
             ) { .agent(try Decode.agent($0)) }
+        case .modules:
+            return try await rows(
+                #"SELECT * FROM modules WHERE user_id = \#(userID) ORDER BY created_at, id COLLATE "C""#
+            ) { .module(try Decode.module($0)) }
         case .sessions:
             return try await rows(
                 #"SELECT * FROM sessions WHERE user_id = \#(userID) ORDER BY created_at, id COLLATE "C""#
@@ -183,6 +187,7 @@ extension PostgresTransaction: RecordRows {
                         \(user.createdAt.timestamp), \(user.updatedAt.timestamp), \(user.lastActivityAt.timestamp))
                     """)
             case .agent(let agent): try await insertAgent(agent)
+            case .module(let module): try await insertModule(module)
             case .session(let session): try await insertSession(session)
             case .message(let message): try await insertMessage(message)
             case .workingFact(let fact): try await insertFact(fact)

@@ -57,8 +57,10 @@ extension PostgresTransaction: UserRows {
     func insertAgent(_ agent: Agent) async throws {
         try await execute(
             """
-            INSERT INTO agents (user_id, id, name, description, instructions, is_active, created_at, updated_at)
+            INSERT INTO agents (user_id, id, name, description, instructions, template, mode, loop_frequency,
+                first_message, image_path, is_active, created_at, updated_at)
             VALUES (\(agent.userID), \(agent.id), \(agent.name), \(agent.description), \(agent.instructions),
+                \(agent.template), \(agent.mode), \(agent.loopFrequency), \(agent.firstMessage), \(agent.imagePath),
                 \(agent.isActive), \(agent.createdAt.timestamp), \(agent.updatedAt.timestamp))
             """)
     }
@@ -67,7 +69,9 @@ extension PostgresTransaction: UserRows {
         try await execute(
             """
             UPDATE agents SET name = \(agent.name), description = \(agent.description),
-                instructions = \(agent.instructions), is_active = \(agent.isActive),
+                instructions = \(agent.instructions), template = \(agent.template), mode = \(agent.mode),
+                loop_frequency = \(agent.loopFrequency), first_message = \(agent.firstMessage),
+                image_path = \(agent.imagePath), is_active = \(agent.isActive),
                 updated_at = \(agent.updatedAt.timestamp)
             WHERE user_id = \(agent.userID) AND id = \(agent.id)
             """)

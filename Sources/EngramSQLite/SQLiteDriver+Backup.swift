@@ -25,11 +25,16 @@ public struct BackupReport: Codable, Sendable, Equatable {
 }
 
 extension SQLiteDriver {
-    /// The tables of the Engram schema; a file without all of them (and a migration record) is not an Engram database.
+    /// The tables every Engram schema has had since its first migration; a file without all of them (and a
+    /// migration record) is not an Engram database.
     static let backupTables = [
         "users", "agents", "sessions", "messages", "working_facts", "memories", "embeddings", "links", "emotions",
         "session_state", "feedback", "audit_log",
     ]
+
+    /// The tables whose rows a report counts, when the copy has them (a backup of an older schema lacks the newer
+    /// tables until its migrations run).
+    static let countedTables = backupTables + ["modules"]
 
     /// Writes a consistent snapshot of the whole database (every user) to a new file at `path`, through SQLite's
     /// online backup API. The store stays usable meanwhile: writes that commit during the copy are simply not in it.
@@ -161,9 +166,7 @@ extension SQLiteDriver {
         let tables: Set<String>
         do {
             queue = try DatabaseQueue(path: url.path, configuration: configuration)
-            tables = try queue.read { db in
-                Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
-            }
+            tables = try queue.read { db in try tableNames(db) }
         } catch {
             throw notEngram
         }
@@ -200,12 +203,18 @@ extension SQLiteDriver {
             // The copy inherits WAL mode from a live source; a backup must not depend on a -wal file.
             try db.execute(sql: "PRAGMA journal_mode = DELETE")
             let check = try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ")
+            let present = try tableNames(db)
             var rows: [String: Int] = [:]
-            for table in backupTables {
+            for table in countedTables where present.contains(table) {
                 rows[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
             }
             return (rows, check)
         }
+    }
+
+    /// The names of the tables of `db`.
+    static func tableNames(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
     }
 
     static func removeIfPresent(_ url: URL) throws {

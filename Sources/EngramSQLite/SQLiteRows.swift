@@ -67,7 +67,21 @@ enum Decode {
     static func agent(_ row: Row) throws -> Agent {
         Agent(
             id: row["id"], userID: row["user_id"], name: row["name"], description: row["description"],
-            instructions: row["instructions"], isActive: row["is_active"], createdAt: Column.date(row, "created_at"),
+            instructions: row["instructions"],
+            persona: PersonaFields(
+                template: row["template"], mode: row["mode"], loopFrequency: row["loop_frequency"],
+                firstMessage: row["first_message"], imagePath: row["image_path"]),
+            isActive: row["is_active"], createdAt: Column.date(row, "created_at"),
+            updatedAt: Column.date(row, "updated_at"))
+    }
+
+    static func module(_ row: Row) throws -> Module {
+        Module(
+            id: row["id"], userID: row["user_id"], name: row["name"], description: row["description"],
+            content: row["content"], type: try enumValue(row, "type"), triggerPattern: row["trigger_pattern"],
+            script: row["script"], executionContext: try enumValue(row, "execution_context"),
+            requiresAIInference: row["requires_ai_inference"], stagePriority: row["stage_priority"],
+            isActive: row["is_active"], createdAt: Column.date(row, "created_at"),
             updatedAt: Column.date(row, "updated_at"))
     }
 

@@ -87,6 +87,9 @@ extension SQLiteTransaction: RecordRows {
             case .agents:
                 return try db.rows("SELECT * FROM agents WHERE user_id = \(userID) ORDER BY created_at, id")
                     .map { .agent(try Decode.agent($0)) }
+            case .modules:
+                return try db.rows("SELECT * FROM modules WHERE user_id = \(userID) ORDER BY created_at, id")
+                    .map { .module(try Decode.module($0)) }
             case .sessions:
                 return try db.rows("SELECT * FROM sessions WHERE user_id = \(userID) ORDER BY created_at, id")
                     .map { .session(try Decode.session($0)) }
@@ -164,6 +167,7 @@ extension SQLiteTransaction: RecordRows {
                             \(user.createdAt.millis), \(user.updatedAt.millis), \(user.lastActivityAt.millis))
                         """)
                 case .agent(let agent): try Self.insert(db, agent)
+                case .module(let module): try Self.insert(db, module)
                 case .session(let session): try Self.insert(db, session)
                 case .message(let message): try Self.insert(db, message)
                 case .workingFact(let fact): try Self.insert(db, fact)

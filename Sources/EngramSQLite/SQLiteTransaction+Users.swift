@@ -71,8 +71,10 @@ extension SQLiteTransaction: UserRows {
     static func insert(_ db: Database, _ agent: Agent) throws {
         try db.run(
             """
-            INSERT INTO agents (user_id, id, name, description, instructions, is_active, created_at, updated_at)
+            INSERT INTO agents (user_id, id, name, description, instructions, template, mode, loop_frequency,
+                first_message, image_path, is_active, created_at, updated_at)
             VALUES (\(agent.userID), \(agent.id), \(agent.name), \(agent.description), \(agent.instructions),
+                \(agent.template), \(agent.mode), \(agent.loopFrequency), \(agent.firstMessage), \(agent.imagePath),
                 \(agent.isActive), \(agent.createdAt.millis), \(agent.updatedAt.millis))
             """)
     }
@@ -82,7 +84,9 @@ extension SQLiteTransaction: UserRows {
             try db.run(
                 """
                 UPDATE agents SET name = \(agent.name), description = \(agent.description),
-                    instructions = \(agent.instructions), is_active = \(agent.isActive),
+                    instructions = \(agent.instructions), template = \(agent.template), mode = \(agent.mode),
+                    loop_frequency = \(agent.loopFrequency), first_message = \(agent.firstMessage),
+                    image_path = \(agent.imagePath), is_active = \(agent.isActive),
                     updated_at = \(agent.updatedAt.millis)
                 WHERE user_id = \(agent.userID) AND id = \(agent.id)
                 """)

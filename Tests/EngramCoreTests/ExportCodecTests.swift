@@ -16,7 +16,16 @@ enum SampleRecords {
         .agent(
             Agent(
                 id: "a1", userID: "alice", name: "Planner", description: "plans", instructions: "Be brief.",
+                persona: PersonaFields(
+                    template: "You plan. {modules}", mode: "autonomous", loopFrequency: "5m",
+                    firstMessage: "Where to?", imagePath: "images/planner.png"),
                 isActive: false, createdAt: t0, updatedAt: t1)),
+        .module(
+            Module(
+                id: "mod1", userID: "alice", name: "weather", description: "checks the weather",
+                content: "Mention the forecast.", type: .advanced, triggerPattern: "\\b(rain|sun)\\b",
+                script: "print(forecast())", executionContext: .postResponse, requiresAIInference: true,
+                stagePriority: 20, isActive: false, createdAt: t0, updatedAt: t1)),
         .session(
             Session(
                 id: "s1", userID: "alice", agentID: "a1", title: "Trip", messageCount: 3,
@@ -64,6 +73,11 @@ enum SampleRecords {
                 id: 17, userID: "alice", actor: "engram", action: "memory.create", targetType: "memory", targetID: "m1",
                 beforeDigest: nil, afterDigest: String(repeating: "ab", count: 32), createdAt: t1)),
     ]
+
+    /// The sample of `table`.
+    static func record(of table: String) -> ExportRecord {
+        all.first { $0.table == table }!
+    }
 }
 
 @Suite struct ExportCodecTests {
@@ -82,14 +96,15 @@ enum SampleRecords {
         let tables = SampleRecords.all.map(\.table)
         #expect(
             tables == [
-                "users", "agents", "sessions", "messages", "working_facts", "memories", "embeddings", "links",
+                "users", "agents", "modules", "sessions", "messages", "working_facts", "memories", "embeddings",
+                "links",
                 "emotions",
                 "session_state", "feedback", "audit_log",
             ])
     }
 
     @Test func datesAreIntegerMillisecondsAndKeysSorted() throws {
-        let line = try ExportCodec.line(SampleRecords.all[10])
+        let line = try ExportCodec.line(SampleRecords.record(of: "feedback"))
         #expect(line.contains("\"createdAt\":\(Int(referenceDate.timeIntervalSince1970 * 1000 + 90_000))"))
         #expect(line.hasPrefix("{\"row\":"))
     }
@@ -104,7 +119,7 @@ enum SampleRecords {
     }
 
     @Test func aRowOfTheWrongTableIsMalformed() throws {
-        let memoryLine = try ExportCodec.line(SampleRecords.all[5])
+        let memoryLine = try ExportCodec.line(SampleRecords.record(of: "memories"))
         let relabelled = memoryLine.replacingOccurrences(of: "\"table\":\"memories\"", with: "\"table\":\"links\"")
         let error = expectEngramError(.malformedImport) { try ExportCodec.record(relabelled, lineNumber: 12) }
         #expect(error?.message.contains("Line 12") == true)

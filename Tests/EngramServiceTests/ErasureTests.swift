@@ -21,6 +21,7 @@ import Testing
         #expect(receipt.erasedAt == h.now)
         #expect(receipt.deleted["users"] == 1)
         #expect(receipt.deleted["agents"] == counts.agents)
+        #expect(receipt.deleted["modules"] == counts.modules)
         #expect(receipt.deleted["sessions"] == counts.sessions)
         #expect(receipt.deleted["messages"] == counts.messages)
         #expect(receipt.deleted["working_facts"] == counts.workingFacts)
@@ -68,8 +69,8 @@ import Testing
 
 @Suite struct ExportImportTests {
     static let allTables: Set<String> = [
-        "users", "agents", "sessions", "messages", "working_facts", "memories", "embeddings", "links", "emotions",
-        "session_state", "feedback", "audit_log",
+        "users", "agents", "modules", "sessions", "messages", "working_facts", "memories", "embeddings", "links",
+        "emotions", "session_state", "feedback", "audit_log",
     ]
 
     @Test(arguments: Backend.allCases)
@@ -89,7 +90,8 @@ import Testing
         func firstIndex(_ table: String) -> Int? { records.firstIndex { $0.table == table } }
         func lastIndex(_ table: String) -> Int? { records.lastIndex { $0.table == table } }
         for (parent, child) in [
-            ("users", "sessions"), ("agents", "sessions"), ("sessions", "messages"), ("memories", "embeddings"),
+            ("users", "modules"), ("users", "sessions"), ("agents", "sessions"), ("sessions", "messages"),
+            ("memories", "embeddings"),
             ("memories", "links"), ("memories", "emotions"), ("sessions", "session_state"), ("memories", "feedback"),
         ] {
             if let p = lastIndex(parent), let c = firstIndex(child) {

@@ -5,6 +5,7 @@ import Testing
 /// How many rows of each kind ``buildRichDataset(_:userID:)`` wrote.
 struct RichDatasetCounts {
     var agents = 0
+    var modules = 0
     var sessions = 0
     var messages = 0
     var workingFacts = 0
@@ -16,7 +17,7 @@ struct RichDatasetCounts {
     var memoryIDs: [String] = []
 }
 
-/// A user with rows in every table: agents, sessions, messages, facts, memories with entity, emotion,
+/// A user with rows in every table: agents (personas), modules, sessions, messages, facts, memories with entity, emotion,
 /// links, tags and metadata, session state, feedback and (through all of it) audit entries.
 @discardableResult
 func buildRichDataset(_ h: Harness, userID: String) async throws -> RichDatasetCounts {
@@ -25,9 +26,22 @@ func buildRichDataset(_ h: Harness, userID: String) async throws -> RichDatasetC
     _ = try await store.createUser(
         UserDraft(id: userID, name: "User \(userID)", role: .student, info: .object(["school": .string("North")])))
     _ = try await store.createAgent(
-        AgentDraft(userID: userID, id: "tutor", name: "Tutor", description: "teaches", instructions: "Be kind."))
+        AgentDraft(
+            userID: userID, id: "tutor", name: "Tutor", description: "teaches", instructions: "Be kind.",
+            persona: PersonaFields(
+                template: "You teach. {modules}", mode: "reactive", loopFrequency: "1m",
+                firstMessage: "Shall we start?", imagePath: "tutor.png")))
     _ = try await store.createAgent(AgentDraft(userID: userID, id: "grader", name: "Grader", isActive: false))
     counts.agents = 2
+    _ = try await store.createModule(
+        ModuleDraft(
+            userID: userID, id: "hints", name: "hints", content: "Give a hint before the answer.",
+            triggerPattern: "\\bhelp\\b", stagePriority: 10))
+    _ = try await store.createModule(
+        ModuleDraft(
+            userID: userID, id: "grade", name: "grade", description: "scores answers", type: .advanced,
+            script: "score(answer)", executionContext: .postResponse, requiresAIInference: true, isActive: false))
+    counts.modules = 2
     h.clock.advance(by: 5)
     _ = try await store.createSession(
         SessionDraft(

@@ -90,7 +90,7 @@ extension MemoryService {
             name: try validator.content(draft.name, field: "name"),
             description: try validator.optionalText(draft.description, field: "description"),
             instructions: try validator.optionalText(draft.instructions, field: "instructions"),
-            isActive: draft.isActive, createdAt: date, updatedAt: date)
+            persona: try validator.persona(draft.persona), isActive: draft.isActive, createdAt: date, updatedAt: date)
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             if try await tx.agent(userID: userID, id: agent.id) != nil {
@@ -124,13 +124,14 @@ extension MemoryService {
         }
     }
 
-    /// Changes an agent.
+    /// Changes an agent; an empty persona field clears it.
     public func updateAgent(userID: String, id: String, _ patch: AgentPatch) async throws -> Agent {
         let userID = try validator.identifier(userID, field: "user id")
         let id = try validator.identifier(id, field: "agent id")
         let name = try patch.name.map { try validator.content($0, field: "name") }
         let description = try validator.optionalText(patch.description, field: "description")
         let instructions = try validator.optionalText(patch.instructions, field: "instructions")
+        let persona = try validator.persona(patch.persona, clearing: true)
         let date = now()
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
@@ -139,6 +140,7 @@ extension MemoryService {
             after.name = name ?? before.name
             after.description = description ?? before.description
             after.instructions = instructions ?? before.instructions
+            after.persona = persona.applied(to: before.persona)
             after.isActive = patch.isActive ?? before.isActive
             after.updatedAt = date
             try await tx.updateAgent(after)

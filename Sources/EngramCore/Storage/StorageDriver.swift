@@ -8,7 +8,7 @@ public enum StorageScope: Sendable, Hashable {
 
 /// The row operations ``MemoryService`` runs inside one transaction.
 public typealias StorageTransaction =
-    UserRows & ConversationRows & MemoryRows & EmbeddingRows & CandidateSearch & RecordRows & KeyRows
+    UserRows & ModuleRows & ConversationRows & MemoryRows & EmbeddingRows & CandidateSearch & RecordRows & KeyRows
     & FormationRows
 
 /// Where Engram's tables live: the small contract that the SQLite and PostgreSQL drivers implement.

@@ -2,6 +2,8 @@
 public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     case users
     case agents
+    /// The modules of the user's personas.
+    case modules
     case sessions
     case messages
     case workingFacts = "working_facts"
@@ -23,6 +25,6 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     /// not a cascade's. The user row itself comes last.
     public static let erasureOrder: [StorageTable] = [
         .feedback, .emotions, .links, .embeddings, .sessionState, .workingFacts, .entityAliases, .memories, .messages,
-        .sessions, .agents, .auditLog, .apiKeys, .users,
+        .sessions, .modules, .agents, .auditLog, .apiKeys, .users,
     ]
 }
