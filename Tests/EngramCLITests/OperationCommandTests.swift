@@ -178,13 +178,15 @@ struct OperationCommandTests {
     @Test func helpGroupsEveryOperation() async throws {
         let help = EngramCommand.helpMessage()
         for group in [
-            "Long-term memory", "Conversations", "Users and agents", "Inspection and upkeep", "Setup", "Serving",
+            "Long-term memory", "Conversations", "Users, agents and modules", "Inspection and upkeep", "Setup",
+            "Serving",
         ] {
             #expect(help.contains(group.uppercased() + " SUBCOMMANDS:"), "help lacks the group \(group)")
         }
         for command in [
             "remember", "recall", "memory", "forget", "link", "unlink", "neighbours", "emotion", "feedback", "embed",
-            "session", "message", "context", "facts", "state", "user", "agent", "stats", "audit", "maintain",
+            "observe", "session", "message", "context", "facts", "state", "user", "agent", "module", "stats", "audit",
+            "maintain",
             "reembed", "doctor", "export", "import", "backup", "restore", "init", "migrate", "index", "keys", "demo",
             "bench",
         ] {

@@ -194,7 +194,7 @@ import Testing
         let nouns = [
             "users": "user", "agents": "agent", "sessions": "session", "messages": "message", "working_facts": "fact",
             "memories": "memory", "embeddings": "embedding", "links": "link", "emotions": "emotion",
-            "session_state": "state", "feedback": "feedback",
+            "session_state": "state", "feedback": "feedback", "modules": "module", "entity_aliases": "entity_alias",
         ]
         #expect(imported.map(\.action) == rows.map { "\(nouns[$0.table] ?? $0.table).import" }, "in file order")
         for (line, record) in zip(imported, rows) {
