@@ -42,7 +42,8 @@ public struct EngramCommand: AsyncParsableCommand {
                 ]),
             CommandGroup(name: "Setup", subcommands: [InitCommand.self, MigrateCommand.self, IndexCommand.self]),
             CommandGroup(name: "Serving", subcommands: [ServeCommand.self, McpCommand.self, KeysCommand.self]),
-            CommandGroup(name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self]),
+            CommandGroup(
+                name: "Try and measure", subcommands: [DemoCommand.self, BenchCommand.self, EvalCommand.self]),
         ]
     )
 
