@@ -114,22 +114,23 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Runs `body` with a ``MemoryService`` on the chosen database, opened for `access`.
-    func withService<T: Sendable>(_ access: DatabaseAccess, _ body: (MemoryService) async throws -> T) async throws
-        -> T
-    {
-        try await withService(access) { service, _ in try await body(service) }
+    func withService<T: Sendable>(
+        _ access: DatabaseAccess, clock: any WallClock = SystemClock(), _ body: (MemoryService) async throws -> T
+    ) async throws -> T {
+        try await withService(access, clock: clock) { service, _ in try await body(service) }
     }
 
     /// ``withService(_:_:)`` that also hands `body` the embedders the service was made with.
     func withService<T: Sendable>(
-        _ access: DatabaseAccess, _ body: (MemoryService, EmbedderSelection) async throws -> T
+        _ access: DatabaseAccess, clock: any WallClock = SystemClock(),
+        _ body: (MemoryService, EmbedderSelection) async throws -> T
     ) async throws -> T {
         let embedders = try embedding.selection()
         do {
             let result = try await withDriver(access) { driver in
                 let service = MemoryService(
-                    driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others, logger: logger,
-                    migratesOnFirstUse: access == .write)
+                    driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others, clock: clock,
+                    logger: logger, migratesOnFirstUse: access == .write)
                 return try await body(service, embedders)
             }
             await embedders.shutdown()

@@ -75,6 +75,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
 }
 
 extension JSONValue {
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// The string, when this is one.
     public var stringValue: String? {
         if case .string(let value) = self { return value }

@@ -44,11 +44,24 @@ struct EvalLocomoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the run's users in the database named by --db (they are erased by default).")
     var keepUsers = false
 
+    @Flag(
+        name: .long,
+        help:
+            "With --ingest observe: the share of LoCoMo's observations that an extracted fact of the same turn matches."
+    )
+    var observationCoverage = false
+
+    @Option(name: .long, help: "The cosine at which an extracted fact matches an observation (--observation-coverage).")
+    var coverageThreshold = 0.7
+
     /// Results asked of each recall: twice the turns a ranking needs, and at least 50.
     var recallDepth: Int { max(50, 2 * LocomoMetrics(k: k).depth) }
 
     func validate() throws {
         guard (1...500).contains(k) else { throw ValidationError("--k must be from 1 to 500.") }
+        if observationCoverage, ingest != .observe {
+            throw ValidationError("--observation-coverage measures extracted facts; add --ingest observe.")
+        }
     }
 
     mutating func run() async throws {
@@ -64,8 +77,12 @@ struct EvalLocomoCommand: AsyncParsableCommand {
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         let database = temporary == nil ? options.databaseDescription() : "temporary SQLite file, deleted afterwards"
         let eraseUsers = temporary == nil && !keepUsers
-        let report = try await options.withService(.write) { service in
-            try await evaluate(conversations, service: service, database: database, eraseUsers: eraseUsers)
+        // Observed turns are replayed on a clock that follows the conversation, so that working facts expire and
+        // sessions finish in the conversation's time, not today's.
+        let replay = ingest == .observe ? ManualClock() : nil
+        let report = try await options.withService(.write, clock: replay ?? SystemClock()) { service in
+            try await evaluate(
+                conversations, service: service, replay: replay, database: database, eraseUsers: eraseUsers)
         }
         if format == .json || global.json {
             try Output.json(report)
@@ -76,12 +93,13 @@ struct EvalLocomoCommand: AsyncParsableCommand {
 
     /// Ingests and questions each conversation in turn, then sums and averages.
     private func evaluate(
-        _ conversations: [LocomoConversation], service: MemoryService, database: String, eraseUsers: Bool
+        _ conversations: [LocomoConversation], service: MemoryService, replay: ManualClock?, database: String,
+        eraseUsers: Bool
     ) async throws -> LocomoEvalReport {
         let clock = ContinuousClock()
         let started = clock.now
         let metrics = LocomoMetrics(k: k)
-        let ingestor = LocomoIngestor(service: service, mode: ingest)
+        let ingestor = LocomoIngestor(service: service, mode: ingest, replay: replay)
         let questioner = LocomoQuestioner(service: service, metrics: metrics, recallDepth: recallDepth)
         let run = UUID().uuidString.prefix(8).lowercased()
         var rows: [LocomoConversationReport] = []
@@ -90,7 +108,11 @@ struct EvalLocomoCommand: AsyncParsableCommand {
             let label = "eval: [\(index + 1)/\(conversations.count)] \(conversation.sampleID)"
             let ingestStart = clock.now
             let ingested = try await ingestor.ingest(conversation, userID: "locomo-\(run)-\(conversation.sampleID)")
-            let counts = LocomoIngestCounts(ingested, statistics: try await service.statistics(userID: ingested.userID))
+            var counts = LocomoIngestCounts(ingested, statistics: try await service.statistics(userID: ingested.userID))
+            if observationCoverage {
+                counts.coverage = try await LocomoCoverage(service: service, threshold: coverageThreshold)
+                    .measure(conversation, ingested: ingested)
+            }
             let ingestSeconds = (clock.now - ingestStart).seconds
             Output.errorLine(
                 "\(label): \(counts.turns) turns in \(counts.sessions) sessions ingested in "

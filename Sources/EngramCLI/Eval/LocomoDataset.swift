@@ -72,6 +72,8 @@ struct LocomoConversation: Sendable, Hashable, Decodable {
     /// Sessions in the order of their number.
     var sessions: [LocomoSession]
     var questions: [LocomoQuestion]
+    /// The file's own observations (facts its authors drew from turns), when it has them.
+    var observations: [LocomoObservation] = []
 
     /// Every turn, session by session.
     var turns: [LocomoTurn] { sessions.flatMap(\.turns) }
@@ -88,6 +90,7 @@ struct LocomoConversation: Sendable, Hashable, Decodable {
         case sampleID = "sample_id"
         case conversation
         case qa
+        case observation
     }
 
     /// The keys of the `conversation` object, which are not fixed: `session_N` and `session_N_date_time`.
@@ -112,12 +115,32 @@ struct LocomoConversation: Sendable, Hashable, Decodable {
             guard !suffix.isEmpty, suffix.allSatisfy(\.isASCIIDigit) else { return nil }
             return Int(suffix)
         }
+        observations = Self.observations(try container.decodeIfPresent(JSONValue.self, forKey: .observation))
         sessions = try numbers.sorted().map { number in
             LocomoSession(
                 number: number,
                 dateTime: try conversation.decodeIfPresent(
                     String.self, forKey: AnyKey(stringValue: "session_\(number)_date_time")),
                 turns: try conversation.decode([LocomoTurn].self, forKey: AnyKey(stringValue: "session_\(number)")))
+        }
+    }
+}
+
+extension LocomoConversation {
+    /// `{"session_N_observation": {speaker: [[text, dia_id or [dia_id…]], …]}}`, in session and speaker order;
+    /// entries of another shape are left out.
+    static func observations(_ value: JSONValue?) -> [LocomoObservation] {
+        guard let sessions = value?.objectValue else { return [] }
+        return sessions.keys.sorted().flatMap { key in
+            (sessions[key]?.objectValue ?? [:]).sorted { $0.key < $1.key }.flatMap { _, entries in
+                (entries.arrayValue ?? []).compactMap { entry -> LocomoObservation? in
+                    guard let pair = entry.arrayValue, pair.count >= 2, let text = pair[0].stringValue else {
+                        return nil
+                    }
+                    let ids = pair[1].stringValue.map { [$0] } ?? (pair[1].arrayValue ?? []).compactMap(\.stringValue)
+                    return ids.isEmpty ? nil : LocomoObservation(text: text, diaIDs: ids)
+                }
+            }
         }
     }
 }

@@ -24,24 +24,35 @@ struct IngestedConversation: Sendable {
     var entityIDs: Set<String> = []
     var linksWritten = 0
     var deferredExtractions = 0
+    /// What consolidation did after each session (observe only).
+    var consolidation = ConsolidationReport()
 }
 
 /// Writes LoCoMo conversations through ``MemoryService``, one user per conversation, one session per LoCoMo session.
 struct LocomoIngestor: Sendable {
     let service: MemoryService
     let mode: LocomoIngestMode
+    /// The service's clock when observing: set to each turn's time, so that facts expire and sessions finish in the
+    /// conversation's time.
+    let replay: ManualClock?
 
     /// Seconds between consecutive turns of a session when observed: LoCoMo dates sessions, not turns.
     static let turnSpacing: TimeInterval = 30
 
     /// Creates `userID` for `conversation` and writes every session's turns.
     func ingest(_ conversation: LocomoConversation, userID: String) async throws -> IngestedConversation {
+        if let replay,
+            let first = conversation.sessions.lazy.compactMap({ $0.dateTime.flatMap(LocomoDate.parse) }).first
+        {
+            replay.set(first)
+        }
         _ = try await service.createUser(
             UserDraft(
                 id: userID, name: "\(conversation.speakerA) & \(conversation.speakerB)",
                 info: .object(["locomo_sample_id": .string(conversation.sampleID)])))
         var ingested = IngestedConversation(sampleID: conversation.sampleID, userID: userID)
         for session in conversation.sessions {
+            if let replay, let start = session.dateTime.flatMap(LocomoDate.parse) { replay.set(start) }
             var metadata: [String: JSONValue] = ["locomo_session": .number(Double(session.number))]
             if let dateTime = session.dateTime { metadata["session_date_time"] = .string(dateTime) }
             let created = try await service.createSession(
@@ -85,6 +96,7 @@ struct LocomoIngestor: Sendable {
     ) async throws {
         let start = session.dateTime.flatMap(LocomoDate.parse)
         for (index, turn) in session.turns.enumerated() {
+            if let replay { replay.set(start?.addingTimeInterval(Double(index) * Self.turnSpacing) ?? replay.now()) }
             let observation = try await service.observe(
                 ObservationDraft(
                     userID: ingested.userID, sessionID: sessionID, role: .user, speaker: turn.speaker,
@@ -96,6 +108,13 @@ struct LocomoIngestor: Sendable {
             ingested.linksWritten += observation.links.count
             if observation.extraction == .deferred { ingested.deferredExtractions += 1 }
         }
+        // The session is over: once it has been idle long enough, consolidation summarises it and promotes facts.
+        replay?.advance(by: service.configuration.formation.sessionIdleTime + Self.turnSpacing)
+        let report = try await service.consolidate(userID: ingested.userID)
+        ingested.consolidation.extractedTurns += report.extractedTurns
+        ingested.consolidation.promotedFacts += report.promotedFacts
+        ingested.consolidation.supersededMemories += report.supersededMemories
+        ingested.consolidation.episodes += report.episodes
     }
 
     /// `{"dia_id", "speaker", "session_date_time"}` of a turn.

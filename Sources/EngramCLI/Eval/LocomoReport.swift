@@ -19,6 +19,14 @@ struct LocomoIngestCounts: Sendable, Hashable, Codable {
     var linksObserved = 0
     /// Turns whose extraction ran out of budget and was deferred.
     var deferredExtractions = 0
+    /// Working facts promoted to long-term memory by consolidation.
+    var promotedFacts = 0
+    /// Memories closed by a contradicting fact.
+    var supersededMemories = 0
+    /// Sessions summarised into episodes.
+    var episodes = 0
+    /// LoCoMo observations an extracted fact of the same turn matches (`--observation-coverage`).
+    var coverage: ObservationCoverage?
 
     init() {}
 
@@ -36,6 +44,9 @@ struct LocomoIngestCounts: Sendable, Hashable, Codable {
         factsObserved = ingested.factsExtracted
         linksObserved = ingested.linksWritten
         deferredExtractions = ingested.deferredExtractions
+        promotedFacts = ingested.consolidation.promotedFacts
+        supersededMemories = ingested.consolidation.supersededMemories
+        episodes = ingested.consolidation.episodes
     }
 
     /// The sum of two counts.
@@ -53,6 +64,10 @@ struct LocomoIngestCounts: Sendable, Hashable, Codable {
         sum.factsObserved += rhs.factsObserved
         sum.linksObserved += rhs.linksObserved
         sum.deferredExtractions += rhs.deferredExtractions
+        sum.promotedFacts += rhs.promotedFacts
+        sum.supersededMemories += rhs.supersededMemories
+        sum.episodes += rhs.episodes
+        if let other = rhs.coverage { sum.coverage = (sum.coverage ?? ObservationCoverage()) + other }
         return sum
     }
 }
@@ -109,6 +124,19 @@ struct LocomoEvalReport: Sendable, Hashable, Codable {
                 "conversation", "sessions", "turns", "memories", "invalid", "facts", "entities", "links",
                 "links by type", "asked", "ingest s", "recall s",
             ], rows, empty: "no conversations")
+        if ingest == .observe {
+            let formed = totals.ingested
+            Output.line()
+            Output.line(
+                "formation: \(formed.factsObserved) facts extracted or reinforced, \(formed.promotedFacts) promoted, "
+                    + "\(formed.supersededMemories) memories superseded, \(formed.episodes) episodes, "
+                    + "\(formed.deferredExtractions) extractions deferred")
+            if let coverage = formed.coverage {
+                Output.line(
+                    "observation coverage: \(coverage.covered) of \(coverage.observations) LoCoMo observations matched "
+                        + "by a fact of the same turn (" + String(format: "%.3f", coverage.share) + ")")
+            }
+        }
         let counts = totals.questions
         Output.line()
         Output.line(
