@@ -81,7 +81,12 @@ struct EntityRecognizer: Sendable {
         let isKnownPerson = knownPeople.contains(key)
         let single = words.count == 1
         if lower == sentenceStart && single && !isKnownPerson && !Gazetteer.places.contains(key) {
-            let addressed = span.upperBound < range.upperBound && tokens[span.upperBound].text == ","
+            let following = span.upperBound < range.upperBound ? tokens[span.upperBound].lower : ""
+            let coordinated =
+                ["and", "&"].contains(following) && span.upperBound + 1 < range.upperBound
+                && tokens[span.upperBound + 1].isCapitalised
+                && !Gazetteer.nonEntities.contains(tokens[span.upperBound + 1].lower)
+            let addressed = following == "," || coordinated
             let common =
                 StopWords.all.contains(key) || EmotionLexicon.shared.valence[key] != nil
                 || EmotionLexicon.shared.emotions[key] != nil || FactVocabulary.irregularPast[key] != nil

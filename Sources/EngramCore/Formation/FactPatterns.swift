@@ -123,8 +123,8 @@ enum FactPatterns {
         {
             return make(nil, nil, 0.7)
         }
-        if FactVocabulary.imperativeVerbs.contains(first), cursor == start || context.word(start) == "please",
-            context.tokens[cursor].kind == .word
+        if FactVocabulary.imperativeVerbs.contains(first), context.tokens[cursor].kind == .word,
+            context.word(start) == "please" || (cursor == start && context.addressesAgent)
         {
             return make(nil, nil, context.word(start) == "please" ? 0.7 : 0.5)
         }

@@ -28,7 +28,7 @@ enum FactVocabulary {
         grandpa grandfather grandfather grandfather grandparents grandparent niece niece nephew nephew
         boss boss manager manager coworker coworker colleague colleague colleagues colleague roommate roommate
         neighbor neighbour neighbour neighbour mentor mentor stepmom stepmother stepdad stepfather
-        dog dog cat cat puppy dog kitten cat pet pet pets pet
+        dog dog dogs dog cat cat cats cat puppy dog pup dog kitten cat kitty cat pet pet pets pet
         """)
 
     /// Jobs: "I am a nurse" is `works_as`, "I am a vegetarian" is `is`.

@@ -54,6 +54,14 @@ public struct PronounResolver: Sendable, Hashable {
                     TextToken(
                         text: name.text, lower: name.text.lowercased(), kind: .word, spaceBefore: token.spaceBefore))
                 agree = name.agrees
+                if !agree, index < range.upperBound, tokens[index].text.hasPrefix("'"), tokens[index].lower != "'s" {
+                    // "we're" → "Caroline and others are".
+                    var spelled = tokens[index]
+                    spelled.text = spelled.lower
+                    spelled.spaceBefore = true
+                    out.append(spelled)
+                    index += 1
+                }
                 continue
             }
             if agree, token.kind == .word {
