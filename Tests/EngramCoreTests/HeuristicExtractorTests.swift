@@ -136,6 +136,10 @@ func fact(_ text: String, _ predicate: String, speaker: String? = "Caroline") ->
     @Test func contractionsAfterAReplacedPronounAreSpelledOut() throws {
         let plan = try #require(fact("We're thinking about going camping next month.", "considers"))
         #expect(plan.content == "Caroline and others are thinking about going camping in June 2023.")
+        let promise = try #require(fact("I'll let you know!", "plans_to"))
+        #expect(promise.content == "Caroline will let Melanie know.")
+        let praise = PronounResolver(turn: Turn(text: "", speaker: "Caroline", listener: "Melanie", timestamp: .now))
+        #expect(praise.resolve("You're a great painter.", at: mondayAfternoon) == "Melanie is a great painter.")
         let sister = try #require(fact("I went hiking with my sister Anna.", "has_sister"))
         #expect(sister.content == "Caroline's sister is Anna.")
     }

@@ -53,7 +53,10 @@ struct SentenceContext {
         while cursor < range.upperBound {
             let token = tokens[cursor]
             if token.isClauseBreak { return cursor }
-            if Self.clauseOpeners.contains(token.lower) { return cursor }
+            // "for a while" is not "while ...".
+            if Self.clauseOpeners.contains(token.lower), cursor == 0 || tokens[cursor - 1].lower != "a" {
+                return cursor
+            }
             if Self.conjunctions.contains(token.lower), let next = word(cursor + 1),
                 Self.subjects.contains(next)
             {

@@ -92,7 +92,9 @@ extension FactPatterns {
                 let end = context.clauseEnd(after: index + 3)
                 let thing = (index + 3..<end).filter { context.tokens[$0].kind == .word }
                     .map { normalisedSpelling(context.tokens[$0].lower) }.joined(separator: "_")
-                guard let value = context.valueRange(start, index) else { return nil }
+                guard let value = context.valueRange(start, index),
+                    value.count > 1 || !VerbClause.vagueObjects.contains(context.tokens[value.lowerBound].lower)
+                else { return nil }
                 return FactCandidate(
                     type: .preference, predicate: thing.isEmpty ? "favourite" : "favourite_" + thing,
                     valueRange: value, confidence: 0.85, span: start..<end)

@@ -79,8 +79,9 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
     func write(_ candidate: FactCandidate, in context: SentenceContext, mentions: [EntityMention]) -> ExtractedFact {
         let tokens = context.tokens
         var span = candidate.span
-        while span.upperBound > span.lowerBound, tokens[span.upperBound - 1].kind == .punctuation,
-            !tokens[span.upperBound - 1].isTerminal
+        while span.upperBound > span.lowerBound,
+            tokens[span.upperBound - 1].kind == .punctuation && !tokens[span.upperBound - 1].isTerminal
+                || Self.danglingWords.contains(tokens[span.upperBound - 1].lower)
         {
             span = span.lowerBound..<(span.upperBound - 1)
         }
@@ -122,6 +123,9 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
             predicate: candidate.predicate, value: value, confidence: (candidate.confidence * 100).rounded() / 100,
             keywords: keywords, entityKeys: Self.unique(named.map(\.entity.key)), occurredAt: occurred?.date)
     }
+
+    /// Words a clause cut short may end with: "submit it to festivals and".
+    static let danglingWords: Set<String> = ["and", "or", "but", "so", "to", "with", "of", "for", "the", "a", "an"]
 
     private static func unique(_ keys: [String]) -> [String] {
         var seen: Set<String> = []

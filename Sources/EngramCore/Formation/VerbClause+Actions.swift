@@ -135,7 +135,9 @@ extension VerbClause {
             return [fact(.fact, "used_to", from: next + 1, 0.7)].compactMap { $0 }
         case "started", "began", "begun", "start", "begin":
             let past = verbWord != "start" && verbWord != "begin"
-            return [fact(past ? .event : .goal, past ? "started" : "plans_to", from: next, 0.75)].compactMap { $0 }
+            let start = after == "to" ? next + 1 : next
+            return [fact(past ? .event : .fact, past ? "started" : "starts", from: start, past ? 0.75 : 0.6)]
+                .compactMap { $0 }
         default:
             break
         }
@@ -163,7 +165,10 @@ extension VerbClause {
             let bare = verbIndex == nil && after == nil && !subordinate
             return bare ? [fact(.event, predicate, from: nil, 0.6)].compactMap { $0 } : []
         }
-        guard !subordinate, !StopWords.all.contains(verbWord), verbWord.count > 2, after != nil else { return [] }
+        // A habit in the present ("I mentor a teen"); "we should ..." and "if we share" are not facts.
+        guard !subordinate, !isWe, !StopWords.all.contains(verbWord), verbWord.count > 2, after != nil else {
+            return []
+        }
         return [fact(.fact, PronounResolver.thirdPerson(verbWord), from: next, 0.6)].compactMap { $0 }
     }
 

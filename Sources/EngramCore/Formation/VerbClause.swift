@@ -59,8 +59,10 @@ struct VerbClause {
             }
             return []
         case "might", "could", "may":
+            guard after != "not" else { return [] }
             return [fact(.goal, "plans_to", from: next, 0.45)].compactMap { $0 }
         case "should", "must":
+            guard after != "not" else { return [] }
             return [fact(.goal, "needs_to", from: next, 0.55)].compactMap { $0 }
         case "wanted", "hoped", "wished":
             return []
