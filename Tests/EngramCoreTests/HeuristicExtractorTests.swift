@@ -133,6 +133,37 @@ func fact(_ text: String, _ predicate: String, speaker: String? = "Caroline") ->
         #expect(best.type == .opinion)
     }
 
+    @Test func contractionsAfterAReplacedPronounAreSpelledOut() throws {
+        let plan = try #require(fact("We're thinking about going camping next month.", "considers"))
+        #expect(plan.content == "Caroline and others are thinking about going camping in June 2023.")
+        let promise = try #require(fact("I'll let you know!", "plans_to"))
+        #expect(promise.content == "Caroline will let Melanie know.")
+        let praise = PronounResolver(turn: Turn(text: "", speaker: "Caroline", listener: "Melanie", timestamp: .now))
+        #expect(praise.resolve("You're a great painter.", at: mondayAfternoon) == "Melanie is a great painter.")
+        let sister = try #require(fact("I went hiking with my sister Anna.", "has_sister"))
+        #expect(sister.content == "Caroline's sister is Anna.")
+    }
+
+    @Test func bareImperativesAreInstructionsOnlyWhenAddressedToTheAgent() {
+        let toAgent = Turn(text: "Use metric units.", speaker: "Sam", timestamp: mondayAfternoon)
+        #expect(HeuristicExtractor().extractSync(toAgent).facts.first?.type == .instruction)
+        #expect(extraction("Keep up the great work!").facts.isEmpty)
+    }
+
+    @Test func wishesAndConditionsStateNoFacts() {
+        #expect(extraction("I wish I had known you back then!").facts.isEmpty)
+        #expect(extraction("If I moved to Paris, I would miss you.").facts.allSatisfy { $0.predicate != "moved_to" })
+    }
+
+    @Test func datesOfOtherClausesStayThere() throws {
+        let took = try #require(fact("Last Fri I took my kids to a pottery workshop.", "took"))
+        #expect(took.occurredAt == utcDay(2023, 5, 5))
+        let camping = try #require(fact("We went camping two weekends ago.", "went"))
+        #expect(camping.occurredAt == utcDay(2023, 4, 24))
+        let mentor = try #require(fact("I mentor a teen, and it started three years ago.", "mentors"))
+        #expect(mentor.occurredAt == nil)
+    }
+
     @Test func hedgedFactsAreLessCertain() throws {
         let sure = try #require(fact("I'm going to move to Denver.", "plans_to"))
         let hedged = try #require(fact("Maybe I'm going to move to Denver.", "plans_to"))
@@ -215,5 +246,7 @@ func fact(_ text: String, _ predicate: String, speaker: String? = "Caroline") ->
         #expect(extraction("First boil the water, then add the pasta.").sectorEvidence[.procedural] != nil)
         #expect(extraction("Looking back, I realised I was scared.").sectorEvidence[.reflective] != nil)
         #expect((extraction("I'm so happy and excited!!").sectorEvidence[.emotional] ?? 0) > 0.4)
+        let event = extraction("I went to a support group yesterday and it was so powerful.").sectorEvidence
+        #expect(SectorClassifier.classify(evidence: event) == .episodic)
     }
 }

@@ -13,6 +13,7 @@ import Foundation
 ///   `0.3 + 0.3·|valence|` and dominance `0.3·valence`. Arousal rises 0.08 per "!" (at most three), 0.1 with an
 ///   intensifier and 0.1 with a word in capitals.
 /// - Confidence: `0.35 + 0.65·min(1, 3·hits / content words)`.
+/// - Primary emotion: the strongest discrete emotion, among those of the valence's sign when |valence| > 0.3.
 /// No lexicon word at all: no reading (`nil`).
 public struct EmotionAnalyzer: Sendable {
     /// The word lists read.
@@ -92,7 +93,7 @@ public struct EmotionAnalyzer: Sendable {
         if sum != 0 { sum += (sum < 0 ? -1 : 1) * 0.292 * Double(bangs) }
         let valence = max(-1, min(1, sum / (sum * sum + 15).squareRoot()))
         let discrete = raw.mapValues { 1 - exp(-$0) }
-        let primary = Self.primary(of: discrete)
+        let primary = Self.primary(of: discrete, valence: valence)
         var arousal: Double
         var dominance: Double
         let total = discrete.values.reduce(0, +)
@@ -110,11 +111,19 @@ public struct EmotionAnalyzer: Sendable {
             discreteEmotions: discrete, primaryEmotion: primary, confidence: 0.35 + 0.65 * coverage)
     }
 
-    private static func primary(of discrete: [String: Double]) -> String? {
-        var best: (String, Double)?
-        for emotion in EmotionLexicon.discreteEmotions {
-            if let score = discrete[emotion], score > (best?.1 ?? 0) { best = (emotion, score) }
+    /// The strongest emotion; when the valence is clearly positive or negative, the strongest of that sign if any.
+    private static func primary(of discrete: [String: Double], valence: Double) -> String? {
+        func strongest(_ candidates: [String]) -> String? {
+            var best: (String, Double)?
+            for emotion in candidates {
+                if let score = discrete[emotion], score > (best?.1 ?? 0) { best = (emotion, score) }
+            }
+            return best?.0
         }
-        return best?.0
+        let sameSign =
+            valence > 0.3
+            ? ["joy", "trust", "anticipation", "surprise"]
+            : valence < -0.3 ? ["sadness", "anger", "fear", "disgust", "surprise"] : []
+        return strongest(sameSign) ?? strongest(EmotionLexicon.discreteEmotions)
     }
 }

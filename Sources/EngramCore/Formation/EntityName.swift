@@ -6,12 +6,23 @@ public enum EntityName {
     /// The normalised form of `name`: Unicode-folded lower case, punctuation dropped (apostrophes vanish, other marks
     /// become spaces), spacing collapsed, a leading "the" dropped. "The  New-York  City!" → "new york city".
     public static func key(_ name: String) -> String {
-        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        let folded =
+            name.utf8.allSatisfy { $0 < 128 }
+            ? name : name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var words: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in folded.unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                current.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            if scalar.isASCII, scalar.value >= 65, scalar.value <= 90 {
+                current.append(Unicode.Scalar(scalar.value + 32) ?? scalar)
+            } else if scalar.isASCII
+                ? (scalar.value >= 97 && scalar.value <= 122) || (scalar.value >= 48 && scalar.value <= 57)
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            {
+                if scalar.isASCII {
+                    current.append(scalar)
+                } else {
+                    current.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+                }
             } else if scalar == "'" || scalar == "\u{2019}" || scalar == "." && current.count == 1 {
                 continue
             } else if !current.isEmpty {

@@ -79,23 +79,35 @@ struct EntityRecognizer: Sendable {
         let previous = lower > range.lowerBound ? tokens[lower - 1].lower : ""
         let beforePrevious = lower - 1 > range.lowerBound ? tokens[lower - 2].lower : ""
         let isKnownPerson = knownPeople.contains(key)
-        let single = words.count == 1
-        if lower == sentenceStart && single && !isKnownPerson && !Gazetteer.places.contains(key) {
-            let addressed = span.upperBound < range.upperBound && tokens[span.upperBound].text == ","
-            let common =
-                StopWords.all.contains(key) || EmotionLexicon.shared.valence[key] != nil
-                || EmotionLexicon.shared.emotions[key] != nil || FactVocabulary.irregularPast[key] != nil
-                || key.hasSuffix("ing") || key.hasSuffix("ed") || key.hasSuffix("ly")
-            guard addressed && !common || words.first?.isAllCaps == true else { return nil }
+        let following = span.upperBound < range.upperBound ? tokens[span.upperBound] : nil
+        // "Anna, ...", "Thanks, Anna!", "Luna and Oliver!".
+        let vocative =
+            following?.text == "," && lower == sentenceStart
+            || previous == "," && (following == nil || following?.isTerminal == true || following?.text == ",")
+        let coordinated =
+            ["and", "&"].contains(following?.lower ?? "") && span.upperBound + 1 < range.upperBound
+            && tokens[span.upperBound + 1].isCapitalised
+            && !Gazetteer.nonEntities.contains(tokens[span.upperBound + 1].lower)
+        let common =
+            StopWords.all.contains(key) || EmotionLexicon.shared.valence[key] != nil
+            || EmotionLexicon.shared.emotions[key] != nil || FactVocabulary.irregularPast[key] != nil
+            || key.hasSuffix("ing") || key.hasSuffix("ed") || key.hasSuffix("ly")
+            || FactVocabulary.interjections.contains(key) || FactVocabulary.adverbs.contains(key)
+        if lower == sentenceStart && words.count == 1 && !isKnownPerson && !Gazetteer.places.contains(key)
+            && !Gazetteer.givenNames.contains(key)
+        {
+            guard (vocative || coordinated) && !common || words.first?.isAllCaps == true else { return nil }
         }
         let kind = kind(
-            of: words, key: key, previous: previous, beforePrevious: beforePrevious, isKnownPerson: isKnownPerson)
+            of: words, key: key, previous: previous, beforePrevious: beforePrevious,
+            isKnownPerson: isKnownPerson, addressed: (vocative || coordinated) && !common)
         guard let kind else { return nil }
         return EntityMention(entity: EntityName.entity(name, kind: kind), range: lower..<span.upperBound)
     }
 
     private func kind(
-        of words: ArraySlice<TextToken>, key: String, previous: String, beforePrevious: String, isKnownPerson: Bool
+        of words: ArraySlice<TextToken>, key: String, previous: String, beforePrevious: String, isKnownPerson: Bool,
+        addressed: Bool
     ) -> EntityKind? {
         let lastWord = words.last?.lower ?? ""
         let firstWord = words.first?.lower ?? ""
@@ -105,12 +117,13 @@ struct EntityRecognizer: Sendable {
             if StopWords.all.contains(key) || EmotionLexicon.shared.valence[key] != nil { return nil }
             return .organisation
         }
-        if isKnownPerson { return .person }
+        if isKnownPerson || Gazetteer.givenNames.contains(firstWord) && words.count <= 3 { return .person }
+        // A quoted or "called" name is a title: "Little Women", "a game called Counter-Strike".
+        if previous == "\"" || previous == "called" { return .other }
         if FactVocabulary.relations[previous] != nil
             || FactVocabulary.relations[beforePrevious] != nil
                 && previous == ","
-            || ["named", "called", "mr", "mrs", "ms", "dr", "aunt", "uncle", "met", "with", "by", "thanks"]
-                .contains(previous)
+            || Self.personCues.contains(previous)
         {
             return Gazetteer.places.contains(key) ? .place : .person
         }
@@ -121,9 +134,17 @@ struct EntityRecognizer: Sendable {
         }
         if Gazetteer.placeSuffixes.contains(lastWord) && words.count > 1 { return .place }
         if Self.placePrepositions.contains(previous) { return .place }
-        if words.count > 3 { return .other }
-        return .person
+        if words.first?.isAllCaps == false, ["ian", "ean", "ese", "ish"].contains(where: { key.hasSuffix($0) }) {
+            return .other
+        }
+        return addressed ? .person : .other
     }
+
+    /// Words after which a capitalised name is a person: "my sister Anna", "met Tom", "thanks Mel".
+    static let personCues: Set<String> = [
+        "named", "mr", "mrs", "ms", "dr", "aunt", "uncle", "met", "with", "by", "thanks", "thank", "hey", "hi", "hello",
+        "dear", "congrats", "congratulations", "bye", "told", "asked", "texted",
+    ]
 
     static let placePrepositions: Set<String> = [
         "in", "at", "from", "to", "near", "visited", "visit", "visiting", "around", "across", "into", "toward",

@@ -15,6 +15,8 @@ struct FactCandidate: Sendable, Hashable {
     var subject: String?
     /// A content prefix for sentences without a subject ("Caroline's instruction:").
     var prefix: String?
+    /// The content, when the pattern writes it itself ("Caroline's sister is Anna").
+    var content: String?
 }
 
 /// One sentence as the fact patterns see it: its tokens, its dates and who its pronouns are.
@@ -23,6 +25,8 @@ struct SentenceContext {
     let range: Range<Int>
     let resolver: PronounResolver
     let dates: [DateMention]
+    /// The turn is addressed to the agent (no listener is named), so a bare imperative is an instruction.
+    var addressesAgent = false
 
     /// The matched form of token `index`, or nil outside the sentence.
     func word(_ index: Int) -> String? {
@@ -48,9 +52,11 @@ struct SentenceContext {
         var cursor = index
         while cursor < range.upperBound {
             let token = tokens[cursor]
-            if token.isClauseBreak && token.text != "-" { return cursor }
-            if token.text == "-" && token.spaceBefore { return cursor }
-            if Self.clauseOpeners.contains(token.lower) { return cursor }
+            if token.isClauseBreak { return cursor }
+            // "for a while" is not "while ...".
+            if Self.clauseOpeners.contains(token.lower), cursor == 0 || tokens[cursor - 1].lower != "a" {
+                return cursor
+            }
             if Self.conjunctions.contains(token.lower), let next = word(cursor + 1),
                 Self.subjects.contains(next)
             {
@@ -85,6 +91,19 @@ struct SentenceContext {
     /// The rendered, pronoun-resolved text of `tokens[range]`.
     func text(_ range: Range<Int>) -> String {
         TokenRenderer.render(resolver.rewrite(tokens, range: range, dates: []))
+    }
+
+    /// The dates that belong to the clause `span`: inside it, before it ("Yesterday I ran"), or after it with no
+    /// other subject in between ("I ran, it was yesterday" does not count; "I ran a marathon, yesterday" does).
+    func dates(for span: Range<Int>) -> [DateMention] {
+        dates.filter { date in
+            if span.overlaps(date.range) { return true }
+            let between =
+                date.range.upperBound <= span.lowerBound
+                ? date.range.upperBound..<span.lowerBound
+                : span.upperBound..<max(span.upperBound, date.range.lowerBound)
+            return !between.contains { Self.subjects.contains(tokens[$0].lower) || tokens[$0].lower == "'s" }
+        }
     }
 
     /// Whether the sentence hedges ("maybe", "I think", "might").

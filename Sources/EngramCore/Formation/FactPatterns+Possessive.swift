@@ -27,7 +27,8 @@ extension FactPatterns {
                     subject: subject)
             ]
         }
-        if let favourite = words.firstIndex(where: { $0 == "favourite" || $0 == "favorite" }) {
+        if ["been", "got", "gotten"].contains(context.word(verb + 1)) { return [] }
+        if let favourite = words.firstIndex(where: { ["favourite", "favorite", "fave"].contains($0) }) {
             let thing = words[(favourite + 1)...].map(normalisedSpelling).joined(separator: "_")
             return make(.preference, thing.isEmpty ? "favourite" : "favourite_" + thing, from: verb + 1, 0.85)
         }

@@ -14,9 +14,12 @@ extension FactPatterns {
             cursor = context.skipAdverbs(cursor + 1)
         }
         guard let verb = context.word(cursor), context.tokens[cursor].kind == .word else { return [] }
+        let previous = context.word(subject - 1) ?? ""
+        // "I wish I had known", "if I went": nothing happened.
+        if ["wish", "wished", "if", "unless", "whether", "imagine"].contains(previous) { return [] }
         let clause = VerbClause(
             context: context, subject: subject, verb: cursor, end: end, negated: negated,
-            isWe: context.word(subject) == "we")
+            isWe: context.word(subject) == "we", subordinate: Self.subordinators.contains(previous))
         return clause.facts(verb)
     }
 
@@ -37,9 +40,11 @@ extension FactPatterns {
         var nameEnd = name + 1
         while context.range.contains(nameEnd), context.tokens[nameEnd].isCapitalised { nameEnd += 1 }
         let predicate = "has_" + (context.word(index + 1) == "best" ? "best_friend" : relation)
+        let owner = context.text(index..<(cursor + 1))
         return FactCandidate(
             type: .relationship, predicate: predicate, valueRange: name..<nameEnd, confidence: 0.85,
-            span: index..<context.clauseEnd(after: nameEnd))
+            span: index..<context.clauseEnd(after: nameEnd),
+            content: owner + (relation == word ? " is " : " include ") + context.text(name..<nameEnd) + ".")
     }
 
     /// "Anna is my sister", "Tom's my best friend".
@@ -76,7 +81,7 @@ extension FactPatterns {
         var index = context.range.lowerBound + 1
         while index + 2 < context.range.upperBound {
             if ["is", "'s", "are"].contains(context.tokens[index].lower), context.word(index + 1) == "my",
-                ["favourite", "favorite"].contains(context.word(index + 2))
+                ["favourite", "favorite", "fave"].contains(context.word(index + 2))
             {
                 var start = index - 1
                 while start > context.range.lowerBound, !context.tokens[start - 1].isClauseBreak,
@@ -87,7 +92,9 @@ extension FactPatterns {
                 let end = context.clauseEnd(after: index + 3)
                 let thing = (index + 3..<end).filter { context.tokens[$0].kind == .word }
                     .map { normalisedSpelling(context.tokens[$0].lower) }.joined(separator: "_")
-                guard let value = context.valueRange(start, index) else { return nil }
+                guard let value = context.valueRange(start, index),
+                    value.count > 1 || !VerbClause.vagueObjects.contains(context.tokens[value.lowerBound].lower)
+                else { return nil }
                 return FactCandidate(
                     type: .preference, predicate: thing.isEmpty ? "favourite" : "favourite_" + thing,
                     valueRange: value, confidence: 0.85, span: start..<end)
@@ -106,15 +113,20 @@ extension FactPatterns {
         {
             start += 1
         }
-        var verb = start
-        while verb < min(start + 5, context.range.upperBound),
-            !["is", "are", "was", "were", "'s"].contains(context.tokens[verb].lower)
-        {
-            verb += 1
-        }
+        let window = start..<min(start + 5, context.range.upperBound)
+        // An explicit "is" wins over a "'s" that may be a possessive ("Young people's resilience is amazing").
+        let verb =
+            window.first { ["is", "are", "was", "were"].contains(context.tokens[$0].lower) }
+            ?? window.first { context.tokens[$0].lower == "'s" } ?? window.upperBound
         guard verb > start, verb < context.range.upperBound,
+            ["is", "are", "was", "were", "'s"].contains(context.tokens[verb].lower),
             !Self.vagueSubjects.contains(context.tokens[start].lower),
-            !context.tokens[start..<verb].contains(where: { $0.kind == .punctuation })
+            context.tokens[start..<verb].indices.allSatisfy({ index in
+                let token = context.tokens[index]
+                return token.kind == .word
+                    && (index == start && Self.determiners.contains(token.lower) || token.lower == "'s"
+                        || !StopWords.all.contains(token.lower))
+            })
         else { return nil }
         let end = context.clauseEnd(after: verb + 1)
         let rest = context.tokens[(verb + 1)..<end]
@@ -126,6 +138,11 @@ extension FactPatterns {
             span: start..<end, subject: context.text(start..<verb), prefix: context.resolver.firstPerson + " thinks")
     }
 
+    static let subordinators: Set<String> = [
+        "that", "if", "when", "as", "because", "than", "where", "unless", "while", "whether", "how", "what", "who",
+        "which", "since", "until", "before", "after", "cause",
+    ]
+    static let determiners: Set<String> = ["the", "a", "an", "my", "your", "our", "his", "her", "their"]
     static let vagueSubjects: Set<String> = [
         "it", "that", "this", "there", "what", "which", "he", "she", "they", "i", "you", "we", "everything", "nothing",
         "something", "anything", "here", "who", "these", "those", "all", "so", "and", "but", "life", "things",

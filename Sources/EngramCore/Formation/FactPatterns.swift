@@ -18,7 +18,11 @@ enum FactPatterns {
         var index = context.range.lowerBound
         while index < context.range.upperBound {
             let word = context.tokens[index].lower
-            if word == "i" || word == "we" {
+            if word == "i" || word == "we",
+                startsClause(index, in: context)
+                    || FactPatterns.subordinators.contains(context.word(index - 1) ?? "")
+            {
+                // Not a relative clause: "the screenplay I sent in" states nothing about the speaker.
                 found += subjectFacts(from: index, in: context)
             } else if word == "my" || word == "our", startsClause(index, in: context) {
                 found += possessiveFacts(from: index, in: context)
@@ -44,7 +48,9 @@ enum FactPatterns {
             {
                 return true
             }
-            if context.isDate(cursor) || FactVocabulary.interjections.contains(token.lower) || token.text.isEmpty {
+            if context.isDate(cursor) || FactVocabulary.interjections.contains(token.lower)
+                || FactVocabulary.adverbs.contains(token.lower) || token.text.isEmpty
+            {
                 cursor -= 1
                 continue
             }
@@ -123,8 +129,8 @@ enum FactPatterns {
         {
             return make(nil, nil, 0.7)
         }
-        if FactVocabulary.imperativeVerbs.contains(first), cursor == start || context.word(start) == "please",
-            context.tokens[cursor].kind == .word
+        if FactVocabulary.imperativeVerbs.contains(first), context.tokens[cursor].kind == .word,
+            context.word(start) == "please" || (cursor == start && context.addressesAgent)
         {
             return make(nil, nil, context.word(start) == "please" ? 0.7 : 0.5)
         }

@@ -28,7 +28,7 @@ enum FactVocabulary {
         grandpa grandfather grandfather grandfather grandparents grandparent niece niece nephew nephew
         boss boss manager manager coworker coworker colleague colleague colleagues colleague roommate roommate
         neighbor neighbour neighbour neighbour mentor mentor stepmom stepmother stepdad stepfather
-        dog dog cat cat puppy dog kitten cat pet pet pets pet
+        dog dog dogs dog cat cat cats cat puppy dog pup dog kitten cat kitty cat pet pet pets pet
         """)
 
     /// Jobs: "I am a nurse" is `works_as`, "I am a vegetarian" is `is`.
@@ -70,7 +70,8 @@ enum FactVocabulary {
         """
         really also just still now currently actually totally absolutely definitely kinda kind of honestly usually
         often sometimes recently finally even already truly both all seriously literally basically sort
-        genuinely certainly probably mostly only ever again first then newly
+        genuinely certainly probably mostly only ever again first then newly maybe perhaps hopefully luckily
+        fortunately unfortunately sadly thankfully lately once eventually
         """)
 
     /// Words that make a statement uncertain.
@@ -94,7 +95,8 @@ enum FactVocabulary {
     static let interjections = words(
         """
         oh ooh ah aw aww wow yeah yes yep yup no nope nah ok okay well so also and but hey hi hello btw anyway anyways
-        haha lol omg honestly actually totally right sure alright hmm um uh plus then now
+        haha lol omg honestly actually totally right sure alright hmm um uh plus then now ooo oooh ahh ohh whoa yum
+        woo woohoo phew gee ugh yikes aha awesome cool great nice wow sweet
         """)
 
     /// Verbs an imperative addressed to the agent starts with.

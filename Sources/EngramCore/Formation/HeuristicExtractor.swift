@@ -33,7 +33,8 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
             let dates = RelativeDateResolver.mentions(in: tokens, range: range, reference: turn.timestamp)
             let mentions = recognizer.mentions(in: tokens, range: range, dates: dates)
             entities += mentions.map(\.entity)
-            let context = SentenceContext(tokens: tokens, range: range, resolver: resolver, dates: dates)
+            var context = SentenceContext(tokens: tokens, range: range, resolver: resolver, dates: dates)
+            context.addressesAgent = turn.listener == nil && turn.role == .user
             for candidate in FactPatterns.candidates(in: context) {
                 facts.append(write(candidate, in: context, mentions: mentions))
             }
@@ -78,8 +79,9 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
     func write(_ candidate: FactCandidate, in context: SentenceContext, mentions: [EntityMention]) -> ExtractedFact {
         let tokens = context.tokens
         var span = candidate.span
-        while span.upperBound > span.lowerBound, tokens[span.upperBound - 1].kind == .punctuation,
-            !tokens[span.upperBound - 1].isTerminal
+        while span.upperBound > span.lowerBound,
+            tokens[span.upperBound - 1].kind == .punctuation && !tokens[span.upperBound - 1].isTerminal
+                || Self.danglingWords.contains(tokens[span.upperBound - 1].lower)
         {
             span = span.lowerBound..<(span.upperBound - 1)
         }
@@ -91,25 +93,39 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
         }
         var content = TokenRenderer.render(rewritten)
         while let last = content.last, ".!?…".contains(last) { content.removeLast() }
-        for date in context.dates where !span.overlaps(date.range) {
+        let dates = context.dates(for: span)
+        for date in dates where !span.overlaps(date.range) {
             content += " " + (date.replacement ?? ((date.granularity == .day ? "on " : "in ") + date.name))
         }
         if let prefix = candidate.prefix { content = prefix + " " + content }
         content = TokenRenderer.render([TextToken(text: content, kind: .word, spaceBefore: false)], capitalise: true)
         content += "."
+        if let written = candidate.content {
+            content = TokenRenderer.render(
+                [TextToken(text: written, kind: .word, spaceBefore: false)], capitalise: true)
+        }
         let value =
             candidate.valueText
-            ?? candidate.valueRange.map { TokenRenderer.render(context.resolver.rewrite(tokens, range: $0, dates: [])) }
-        let named = mentions.filter { $0.entity.kind == .date || span.overlaps($0.range) }
+            ?? candidate.valueRange.map { range in
+                var rewritten = context.resolver.rewrite(tokens, range: range, dates: [])
+                if rewritten.first?.text == "n't" { rewritten[0].text = "not" }
+                return TokenRenderer.render(rewritten)
+            }
+        let named = mentions.filter { mention in
+            span.overlaps(mention.range) || dates.contains { $0.range == mention.range }
+        }
         let keywords = KeywordExtractor.keywords(
             tokens, range: span, entityKeys: named.filter { $0.entity.kind != .date }.map(\.entity.key),
             limit: keywordLimit)
-        let occurred = context.dates.first { span.overlaps($0.range) } ?? context.dates.first
+        let occurred = dates.first { span.overlaps($0.range) } ?? dates.first
         return ExtractedFact(
             type: candidate.type, content: content, subject: candidate.subject ?? context.resolver.firstPerson,
             predicate: candidate.predicate, value: value, confidence: (candidate.confidence * 100).rounded() / 100,
             keywords: keywords, entityKeys: Self.unique(named.map(\.entity.key)), occurredAt: occurred?.date)
     }
+
+    /// Words a clause cut short may end with: "submit it to festivals and".
+    static let danglingWords: Set<String> = ["and", "or", "but", "so", "to", "with", "of", "for", "the", "a", "an"]
 
     private static func unique(_ keys: [String]) -> [String] {
         var seen: Set<String> = []

@@ -9,6 +9,11 @@ public enum KeywordExtractor {
         return keywords(tokens, range: tokens.indices, entityKeys: [], limit: limit)
     }
 
+    /// Whether `word` is already normalised: ASCII lower-case letters and digits only.
+    private static func isPlain(_ word: String) -> Bool {
+        word.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
+    }
+
     /// The keywords of `tokens[range]`, with `entityKeys` (multi-word names kept whole) first.
     static func keywords(_ tokens: [TextToken], range: Range<Int>, entityKeys: [String], limit: Int = 8) -> [String] {
         var counts: [String: Int] = [:]
@@ -16,7 +21,7 @@ public enum KeywordExtractor {
         for index in range {
             let token = tokens[index]
             guard token.kind == .word, !token.text.isEmpty else { continue }
-            let word = EntityName.key(token.lower)
+            let word = isPlain(token.lower) ? token.lower : EntityName.key(token.lower)
             guard word.count > 2 || token.isAllCaps, !StopWords.all.contains(word), !word.contains(" ") else {
                 continue
             }

@@ -53,7 +53,16 @@ public struct PronounResolver: Sendable, Hashable {
                 out.append(
                     TextToken(
                         text: name.text, lower: name.text.lowercased(), kind: .word, spaceBefore: token.spaceBefore))
-                agree = name.agrees
+                // "you" agrees only as a subject: "you are" → "Melanie is", but "let you know" stays.
+                agree = name.agrees && (token.lower == "i" || Self.beforeSubject(out.dropLast().last))
+                if !agree, index < range.upperBound, tokens[index].text.hasPrefix("'"), tokens[index].lower != "'s" {
+                    // "we're" → "Caroline and others are".
+                    var spelled = tokens[index]
+                    spelled.text = spelled.lower
+                    spelled.spaceBefore = true
+                    out.append(spelled)
+                    index += 1
+                }
                 continue
             }
             if agree, token.kind == .word {
@@ -84,6 +93,15 @@ public struct PronounResolver: Sendable, Hashable {
         case "yourself", "yourselves": return secondPerson.map { ($0, false) }
         default: return nil
         }
+    }
+
+    /// Whether a pronoun after `previous` (nil at the start) is a subject.
+    static func beforeSubject(_ previous: TextToken?) -> Bool {
+        guard let previous else { return true }
+        return previous.isClauseBreak || previous.isTerminal || FactVocabulary.interjections.contains(previous.lower)
+            || ["and", "but", "so", "because", "if", "when", "that", "as", "since", "while", "though", "cause"]
+                .contains(previous.lower)
+            || FactVocabulary.adverbs.contains(previous.lower)
     }
 
     /// The verb after a replaced "I" or "you", in the third person singular.

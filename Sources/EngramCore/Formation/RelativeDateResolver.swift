@@ -46,7 +46,8 @@ struct DateScanner {
     }
 
     static let weekdays: [String: Int] = [
-        "sunday": 1, "monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday": 6, "saturday": 7,
+        "sunday": 1, "monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday": 6, "saturday": 7, "sun": 1,
+        "mon": 2, "tue": 3, "tues": 3, "wed": 4, "thu": 5, "thur": 5, "thurs": 5, "fri": 6, "sat": 7,
     ]
     static let months: [String: Int] = [
         "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
@@ -59,7 +60,7 @@ struct DateScanner {
     ]
     static let units: [String: Calendar.Component] = [
         "day": .day, "days": .day, "week": .weekOfYear, "weeks": .weekOfYear, "month": .month, "months": .month,
-        "year": .year, "years": .year,
+        "year": .year, "years": .year, "weekend": .weekOfYear, "weekends": .weekOfYear,
     ]
     static let yearPrepositions: Set<String> = ["in", "since", "during", "until", "from", "of", "by", "around"]
 

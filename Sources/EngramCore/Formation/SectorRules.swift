@@ -4,9 +4,9 @@ import Foundation
 ///
 /// - episodic: past events (0.35 each), dates (0.3 each), places (0.2 each).
 /// - semantic: personal facts, preferences and relationships (0.35 each), definitions ("is a", "means") (0.3).
-/// - procedural: "how to", "step", "first … then", "next", "finally", numbered steps, instructions (0.3 each).
-/// - emotional: the emotion reading's strength (`max(|valence|, strongest discrete emotion) · confidence`) plus 0.1
-///   per "!" (at most 0.3).
+/// - procedural: "how to", "step", "first … then", "finally", "make sure", "recipe", instructions (0.3 each).
+/// - emotional: 0.6 × the emotion reading's strength (`max(|valence|, strongest discrete emotion) · confidence`)
+///   plus 0.1 per "!" (at most 0.3): a mildly positive event stays episodic.
 /// - reflective: "I realised", "I learned", "looking back", "I think I", "in hindsight", "made me think" (0.4 each).
 /// Each sum is capped at 1; sectors with no evidence are absent.
 public enum SectorRules {
@@ -29,7 +29,8 @@ public enum SectorRules {
         if let emotion {
             let strongest = emotion.discreteEmotions.values.max() ?? 0
             let bangs = tokens.reduce(0) { $0 + $1.text.filter { $0 == "!" }.count }
-            scores[.emotional] = max(abs(emotion.valence), strongest) * emotion.confidence + 0.1 * Double(min(bangs, 3))
+            scores[.emotional] =
+                0.6 * max(abs(emotion.valence), strongest) * emotion.confidence + 0.1 * Double(min(bangs, 3))
         }
         scores[.reflective] = 0.4 * Double(count(reflections, in: words))
         return scores.filter { $0.value > 0 }.mapValues { min(1, $0) }
@@ -37,7 +38,7 @@ public enum SectorRules {
 
     static let definitions: [[String]] = [["means"], ["is", "defined"], ["refers", "to"], ["is", "a", "kind", "of"]]
     static let procedures: [[String]] = [
-        ["how", "to"], ["step"], ["steps"], ["next"], ["finally"], ["afterwards"], ["make", "sure"], ["instructions"],
+        ["how", "to"], ["step"], ["steps"], ["finally"], ["afterwards"], ["make", "sure"], ["instructions"],
         ["recipe"], ["tutorial"], ["in", "order", "to"],
     ]
     static let reflections: [[String]] = [

@@ -29,14 +29,28 @@ struct TextToken: Sendable, Hashable {
         var upper = 0
         var first = true
         var capitalised = false
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+        var startsWithLetter = false
+        for scalar in text.unicodeScalars {
+            let isLetter: Bool
+            let isUpper: Bool
+            if scalar.isASCII {
+                isUpper = scalar.value >= 65 && scalar.value <= 90
+                isLetter = isUpper || (scalar.value >= 97 && scalar.value <= 122)
+            } else {
+                isLetter = scalar.properties.isAlphabetic
+                isUpper = isLetter && scalar.properties.isUppercase
+            }
+            if first { startsWithLetter = isLetter }
+            guard isLetter else {
+                first = false
+                continue
+            }
             letters += 1
-            let isUpper = scalar.properties.isUppercase
             if isUpper { upper += 1 }
             if first { capitalised = isUpper }
             first = false
         }
-        isCapitalised = kind == .word && capitalised && text.unicodeScalars.first?.properties.isAlphabetic == true
+        isCapitalised = kind == .word && capitalised && startsWithLetter
         isAllCaps = kind == .word && letters >= 2 && upper == letters
     }
 

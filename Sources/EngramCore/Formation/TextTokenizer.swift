@@ -18,7 +18,9 @@ enum TextTokenizer {
                 }
                 spaceBefore = true
                 index += 1
-            } else if scalar.properties.isWhitespace {
+            } else if scalar == " " || scalar == "\t" || scalar == "\r"
+                || !scalar.isASCII && scalar.properties.isWhitespace
+            {
                 spaceBefore = true
                 index += 1
             } else if isWordScalar(scalar) {
@@ -55,7 +57,11 @@ enum TextTokenizer {
     }
 
     private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+        if scalar.isASCII {
+            let value = scalar.value
+            return (value >= 97 && value <= 122) || (value >= 65 && value <= 90) || (value >= 48 && value <= 57)
+        }
+        return scalar.properties.isAlphabetic
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar?) -> Bool {
@@ -110,8 +116,11 @@ enum TextTokenizer {
             }
             return
         }
-        for (suffix, matched) in suffixes
-        where lower.contains("'") && lower.hasSuffix(suffix) && lower.count > suffix.count {
+        guard lower.utf8.contains(UInt8(ascii: "'")) else {
+            tokens.append(TextToken(text: word, lower: lower, kind: kind, spaceBefore: spaceBefore))
+            return
+        }
+        for (suffix, matched) in suffixes where lower.hasSuffix(suffix) && lower.count > suffix.count {
             let cut = word.index(word.endIndex, offsetBy: -suffix.count)
             let base = String(word[..<cut])
             let baseLower = base.lowercased()

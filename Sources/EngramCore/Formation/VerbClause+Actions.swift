@@ -21,6 +21,12 @@ extension VerbClause {
             return actions(after, at: context.skipAdverbs(next + 1), verbIndex: next)
         }
         if verbWord == "had" {
+            // "had a great time at the pride event": the speaker attended it.
+            if let at = (next..<end).first(where: { ["at", "during"].contains(context.tokens[$0].lower) }),
+                (next..<at).contains(where: { FactVocabulary.vagueThings.contains(context.tokens[$0].lower) })
+            {
+                return [fact(.event, "attended", from: at + 1, 0.7)].compactMap { $0 }
+            }
             return possession(at: next, predicate: "had", type: .event, confidence: 0.5)
         }
         return possession(at: next)
@@ -129,7 +135,9 @@ extension VerbClause {
             return [fact(.fact, "used_to", from: next + 1, 0.7)].compactMap { $0 }
         case "started", "began", "begun", "start", "begin":
             let past = verbWord != "start" && verbWord != "begin"
-            return [fact(past ? .event : .goal, past ? "started" : "plans_to", from: next, 0.75)].compactMap { $0 }
+            let start = after == "to" ? next + 1 : next
+            return [fact(past ? .event : .fact, past ? "started" : "starts", from: start, past ? 0.75 : 0.6)]
+                .compactMap { $0 }
         default:
             break
         }
@@ -149,12 +157,18 @@ extension VerbClause {
                     valueStart = next + 1
                 }
             }
-            let candidate =
-                fact(.event, predicate, from: valueStart, 0.75, dropArticle: predicate.hasSuffix("_to"))
-                ?? fact(.event, predicate, from: nil, 0.6)
-            return [candidate].compactMap { $0 }
+            if let candidate = fact(.event, predicate, from: valueStart, 0.75, dropArticle: predicate.hasSuffix("_to"))
+            {
+                return [candidate]
+            }
+            // "I graduated!": an event without an object; "I've come", "I chose them": too vague.
+            let bare = verbIndex == nil && after == nil && !subordinate
+            return bare ? [fact(.event, predicate, from: nil, 0.6)].compactMap { $0 } : []
         }
-        guard !StopWords.all.contains(verbWord), verbWord.count > 2, after != nil else { return [] }
+        // A habit in the present ("I mentor a teen"); "we should ..." and "if we share" are not facts.
+        guard !subordinate, !isWe, !StopWords.all.contains(verbWord), verbWord.count > 2, after != nil else {
+            return []
+        }
         return [fact(.fact, PronounResolver.thirdPerson(verbWord), from: next, 0.6)].compactMap { $0 }
     }
 

@@ -8,6 +8,8 @@ struct VerbClause {
     let end: Int
     let negated: Bool
     let isWe: Bool
+    /// The clause depends on another ("if we share them", "how far I've come").
+    let subordinate: Bool
 
     func word(_ index: Int) -> String? { index < end ? context.word(index) : nil }
 
@@ -21,6 +23,8 @@ struct VerbClause {
             range = context.valueRange(valueStart, end, dropArticle: dropArticle)
             guard let found = range else { return nil }
             if found.count == 1, Self.vagueObjects.contains(context.tokens[found.lowerBound].lower) { return nil }
+            // "Everyone we love was there": the value is another clause's verb.
+            if Self.auxiliaries.contains(context.tokens[found.lowerBound].lower) { return nil }
         }
         return FactCandidate(
             type: type, predicate: predicate, valueRange: range, valueText: valueText,
@@ -55,11 +59,14 @@ struct VerbClause {
             }
             return []
         case "might", "could", "may":
+            guard after != "not" else { return [] }
             return [fact(.goal, "plans_to", from: next, 0.45)].compactMap { $0 }
         case "should", "must":
+            guard after != "not" else { return [] }
             return [fact(.goal, "needs_to", from: next, 0.55)].compactMap { $0 }
-        case "want", "wanted", "hope", "hoped", "wish", "plan", "planned", "intend", "aim", "need", "decided",
-            "promised":
+        case "wanted", "hoped", "wished":
+            return []
+        case "want", "hope", "wish", "plan", "planned", "intend", "aim", "need", "decided", "promised":
             return intention(verbWord, at: next)
         case "like", "love", "enjoy", "adore", "prefer", "hate", "dislike", "detest", "loathe", "liked", "loved",
             "enjoyed", "hated", "preferred":
@@ -94,7 +101,6 @@ struct VerbClause {
         case "want", "hope", "wish":
             return [fact(.goal, "wants_to", from: valueStart, verbWord == "wish" ? 0.5 : 0.7)]
                 .compactMap { $0 }
-        case "wanted", "hoped": return [fact(.goal, "wants_to", from: valueStart, 0.5)].compactMap { $0 }
         case "need": return [fact(.goal, "needs_to", from: valueStart, 0.6)].compactMap { $0 }
         default: return [fact(.goal, "plans_to", from: valueStart, 0.75)].compactMap { $0 }
         }
@@ -123,6 +129,9 @@ struct VerbClause {
         return [fact(.opinion, "thinks", from: start, confidence)].compactMap { $0 }
     }
 
+    static let auxiliaries: Set<String> = [
+        "was", "were", "is", "are", "has", "had", "will", "would", "'s", "been", "be", "am", "does", "did",
+    ]
     static let likeVerbs: Set<String> = ["like", "love", "adore", "liked", "loved"]
     static let vagueObjects: Set<String> = [
         "it", "that", "this", "them", "those", "these", "so", "one", "you", "him", "her", "there", "here",
