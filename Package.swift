@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "EngramEmbeddingsTests",
             dependencies: [
-                "EngramCore", "EngramEmbeddings",
+                "EngramCore", "EngramEmbeddings", "EngramTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

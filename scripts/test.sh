@@ -40,9 +40,10 @@ export ENGRAM_TEST_FAULT_DATABASE_URL="$fault_url" ENGRAM_TEST_FAULT_PG="$fault_
 echo "== tests"
 swift test --skip-build
 
-echo "== engram eval locomo on the synthetic conversation (hashing embedder)"
-.build/debug/engram eval locomo --data Tests/EngramCLITests/Fixtures/synthetic_locomo.json --embedder hashing \
-    --format json 2>/dev/null | python3 -c '
+echo "== engram eval locomo on the synthetic conversation (hashing embedder), turns and observe ingestion"
+for ingest in "turns" "observe --observation-coverage"; do
+    .build/debug/engram eval locomo --data Tests/EngramCLITests/Fixtures/synthetic_locomo.json --embedder hashing \
+        --ingest $ingest --format json 2>/dev/null | python3 -c '
 import json, sys
 report = json.load(sys.stdin)
 groups = {g["group"]: g for g in report["summary"]}
@@ -50,7 +51,8 @@ assert {"overall 1-4", "overall 1-5"} <= groups.keys(), groups.keys()
 for g in groups.values():
     missing = [m for m in report["metrics"] if not 0 <= g["metrics"].get(m, -1) <= 1]
     assert not missing, (g["group"], missing)
-print("eval locomo: %d groups, %d metrics each" % (len(groups), len(report["metrics"])))'
+print("eval locomo --ingest %s: %d groups, %d metrics each" % (report["ingest"], len(groups), len(report["metrics"])))'
+done
 
 # Independent clients against a live `engram serve` (the Python MCP SDK and schemathesis come pinned from PyPI
 # through scripts/python-tools.sh).

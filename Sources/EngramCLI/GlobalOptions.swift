@@ -49,6 +49,8 @@ struct GlobalOptions: ParsableArguments {
 
     @OptionGroup(title: "Embeddings") var embedding: EmbedderOptions
 
+    @OptionGroup(title: "LLM extraction (optional)") var llm: LanguageModelOptions
+
     /// The user every command acts for: `--user`, else `ENGRAM_USER`, else `default`.
     var userID: String {
         user ?? explicitUser ?? "default"
@@ -126,16 +128,26 @@ struct GlobalOptions: ParsableArguments {
         _ body: (MemoryService, EmbedderSelection) async throws -> T
     ) async throws -> T {
         let embedders = try embedding.selection()
+        let formation: FormationModels
+        do {
+            formation = try LanguageModelOptions.formation(try llm.configuration(), logger: logger)
+        } catch {
+            await embedders.shutdown()
+            throw error
+        }
         do {
             let result = try await withDriver(access) { driver in
                 let service = MemoryService(
-                    driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others, clock: clock,
-                    logger: logger, migratesOnFirstUse: access == .write)
+                    driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others,
+                    extractor: formation.extractor, summarizer: formation.summarizer, clock: clock, logger: logger,
+                    migratesOnFirstUse: access == .write)
                 return try await body(service, embedders)
             }
+            await formation.shutdown()
             await embedders.shutdown()
             return result
         } catch {
+            await formation.shutdown()
             await embedders.shutdown()
             throw error
         }

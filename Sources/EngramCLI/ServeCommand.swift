@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import EngramCore
+import EngramEmbeddings
 import EngramHTTP
 import EngramPostgres
 import EngramSQLite
@@ -59,8 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     /// The settings: options first, then `ENGRAM_…` environment variables, then the `--config` file, then defaults.
-    func settings() async throws -> (server: HTTPServerConfiguration, logLevel: Logger.Level) {
-        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+    func settings() async throws -> (
+        server: HTTPServerConfiguration, logLevel: Logger.Level, llm: ChatModelConfiguration?
+    ) {
+        var values = global.llm.configValues
         if let host { values["http.host"] = .init(.string(host), isSecret: false) }
         if let port { values["http.port"] = .init(.int(port), isSecret: false) }
         if let maxBodyBytes { values["http.maxBodyBytes"] = .init(.int(maxBodyBytes), isSecret: false) }
@@ -105,39 +108,43 @@ struct ServeCommand: AsyncParsableCommand {
                 "Serving without API keys is only allowed on a loopback address (127.0.0.1, ::1, localhost); drop --no-auth or listen on 127.0.0.1."
             )
         }
-        return (server, level)
+        return (server, level, try LanguageModelOptions.configuration(from: reader))
     }
 
     mutating func run() async throws {
-        let (server, level) = try await settings()
+        let (server, level, llm) = try await settings()
         var logger = Logger(label: "engram.serve")
         logger.logLevel = level
         let registry = ServeCommand.bootstrapMetrics()
         let embedders = try global.embedding.selection()
         defer { Task { await embedders.shutdown() } }
+        let formation = try LanguageModelOptions.formation(llm, logger: logger)
+        defer { Task { await formation.shutdown() } }
         let embedder = MeasuredEmbedder(embedders.configured)
         switch try global.location() {
         case .sqlite(let path):
             let driver = try SQLiteDriver(path: path, access: .create, logger: logger)
             defer { try? driver.close() }
             try await serve(
-                driver: driver, services: [], embedder: embedder, others: embedders.others, server: server,
-                registry: registry, logger: logger)
+                driver: driver, services: [], embedder: embedder, others: embedders.others, formation: formation,
+                server: server, registry: registry, logger: logger)
         case .postgres(let url):
             let driver = try PostgresDriver(try PostgresConfiguration(url: url), logger: logger)
             try await serve(
-                driver: driver, services: [driver], embedder: embedder, others: embedders.others, server: server,
-                registry: registry, logger: logger)
+                driver: driver, services: [driver], embedder: embedder, others: embedders.others,
+                formation: formation, server: server, registry: registry, logger: logger)
         }
     }
 
     /// Runs the driver's services and the application in one service group until a shutdown signal.
     private func serve(
         driver: any StorageDriver, services: [any Service], embedder: any Embedder, others: [any Embedder],
-        server configuration: HTTPServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
+        formation: FormationModels, server configuration: HTTPServerConfiguration,
+        registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         let service = MemoryService(
-            driver: driver, embedder: embedder, otherEmbedders: others, logger: logger, migratesOnFirstUse: true)
+            driver: driver, embedder: embedder, otherEmbedders: others, extractor: formation.extractor,
+            summarizer: formation.summarizer, logger: logger, migratesOnFirstUse: true)
         let server = EngramServer(service: service, configuration: configuration, registry: registry, logger: logger)
         let host = configuration.host
         let requiresAPIKeys = configuration.requiresAPIKeys

@@ -25,9 +25,7 @@ extension EngramError.Code {
 public final class OpenAIEmbedder: Embedder {
     /// The settings this embedder was made with.
     public let configuration: OpenAIEmbedderConfiguration
-    private let client: HTTPClient
-    private let ownsClient: Bool
-    private let logger: Logger
+    private let provider: ProviderClient
 
     /// The provider's model name, stored beside every vector.
     public var model: String { configuration.model }
@@ -40,16 +38,9 @@ public final class OpenAIEmbedder: Embedder {
         throws
     {
         try configuration.validate()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.timeout = .init(connect: Self.timeAmount(configuration.connectTimeout))
-        // The embedder retries failed connections itself, with backoff and a bounded count.
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         self.configuration = configuration
-        self.client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration,
-            backgroundActivityLogger: logger)
-        self.ownsClient = true
-        self.logger = logger
+        self.provider = ProviderClient(
+            connectTimeout: configuration.connectTimeout, wording: Self.wording, logger: logger)
     }
 
     /// Creates an embedder on a client the caller owns and shuts down; the configuration's connect timeout
@@ -60,10 +51,13 @@ public final class OpenAIEmbedder: Embedder {
     ) throws {
         try configuration.validate()
         self.configuration = configuration
-        self.client = httpClient
-        self.ownsClient = false
-        self.logger = logger
+        self.provider = ProviderClient(httpClient: httpClient, wording: Self.wording, logger: logger)
     }
+
+    static let wording = ProviderWording(
+        name: "embedding provider", errorCode: .embeddingProviderError, authCode: .embeddingProviderAuth,
+        unavailableCode: .embeddingProviderUnavailable, keySetting: "ENGRAM_EMBEDDINGS_KEY",
+        rejectedAdvice: "check the model name and the dimension settings", tooLargeAdvice: "lower the batch size")
 
     /// An embedder configured from `ENGRAM_EMBEDDINGS_*` variables (see
     /// ``OpenAIEmbedderConfiguration/fromEnvironment(_:)``), or `nil` when `ENGRAM_EMBEDDINGS_URL` is unset.
@@ -95,12 +89,7 @@ public final class OpenAIEmbedder: Embedder {
 
     /// Shuts down the embedder's own `HTTPClient`; an injected client is left to its owner. Safe to call twice.
     public func shutdown() async throws {
-        guard ownsClient else { return }
-        do {
-            try await client.shutdown()
-        } catch let error as HTTPClientError where error == .alreadyShutdown {
-            return
-        }
+        try await provider.shutdown()
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
@@ -116,86 +105,15 @@ public final class OpenAIEmbedder: Embedder {
 
     // MARK: - One batch
 
-    /// The outcome of one request that did not throw a final error.
-    private enum Attempt {
-        case vectors([[Float]])
-        case retry(reason: String, retryAfter: Duration?)
-    }
-
     private func embedBatch(_ texts: [String]) async throws -> [[Float]] {
-        let request = try makeRequest(texts)
-        var retries = 0
-        while true {
-            try Task.checkCancellation()
-            let reason: String
-            let retryAfter: Duration?
-            switch try await attempt(request, count: texts.count) {
-            case .vectors(let vectors): return vectors
-            case .retry(let why, let after): (reason, retryAfter) = (why, after)
-            }
-            guard retries < configuration.maxRetries else {
-                throw EngramError(
-                    .embeddingProviderUnavailable,
-                    "The embedding provider failed \(retries + 1) times (last: \(reason)); check that it is running and reachable at the configured URL, or raise the retry count."
-                )
-            }
-            let delay = retryAfter ?? Self.backoff(retry: retries, configuration)
-            logger.debug(
-                "retrying embeddings request",
-                metadata: ["reason": "\(reason)", "retry": "\(retries + 1)", "delay": "\(delay)"])
-            try await Task.sleep(for: delay)
-            retries += 1
-        }
+        let answer = try await provider.post(
+            try requestBody(texts), to: configuration.embeddingsURL, apiKey: configuration.apiKey,
+            timeout: configuration.requestTimeout, retry: configuration.retryPolicy,
+            maxResponseBytes: maxResponseBytes)
+        return try decode(answer.body, status: answer.status, count: texts.count)
     }
 
-    /// Sends one request: vectors on success, a failure worth retrying, or a thrown final error.
-    private func attempt(_ request: HTTPClientRequest, count: Int) async throws -> Attempt {
-        let status: Int
-        let retryAfterHeader: String?
-        let body: ByteBuffer
-        do {
-            let response = try await client.execute(
-                request, timeout: Self.timeAmount(configuration.requestTimeout), logger: logger)
-            status = Int(response.status.code)
-            retryAfterHeader = response.headers.first(name: "Retry-After")
-            body = try await response.body.collect(upTo: maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw EngramError(
-                .embeddingProviderError,
-                "The embedding provider's response is larger than \(maxResponseBytes) bytes; lower the batch size.")
-        } catch {
-            if Task.isCancelled || error is CancellationError { throw error }
-            if let clientError = error as? HTTPClientError, clientError == .cancelled { throw CancellationError() }
-            if let clientError = error as? HTTPClientError, clientError == .alreadyShutdown {
-                throw EngramError(
-                    .embeddingProviderUnavailable, "The embedder was shut down; create a new one to embed again.")
-            }
-            return .retry(reason: "connection error \(error)", retryAfter: nil)
-        }
-        switch status {
-        case 200..<300:
-            return .vectors(try decode(body, status: status, count: count))
-        case 401, 403:
-            throw EngramError(
-                .embeddingProviderAuth,
-                "The embedding provider refused the API key (\(summary(status, body))); check ENGRAM_EMBEDDINGS_KEY or the configured API key."
-            )
-        case 429, 500..<600:
-            return .retry(reason: summary(status, body), retryAfter: Self.retryAfter(retryAfterHeader))
-        case 404:
-            throw EngramError(
-                .embeddingProviderError,
-                "The embedding provider answered \(summary(status, body)); check that the base URL is the API root (it usually ends in /v1) and that the model exists."
-            )
-        default:
-            throw EngramError(
-                .embeddingProviderError,
-                "The embedding provider rejected the request (\(summary(status, body))); check the model name and the dimension settings."
-            )
-        }
-    }
-
-    private func makeRequest(_ texts: [String]) throws -> HTTPClientRequest {
+    private func requestBody(_ texts: [String]) throws -> Data {
         struct Body: Encodable {
             var model: String
             var input: [String]
@@ -209,16 +127,7 @@ public final class OpenAIEmbedder: Embedder {
         let body = Body(
             model: configuration.model, input: texts,
             dimensions: configuration.sendDimensions ? configuration.dimension : nil)
-        var request = HTTPClientRequest(url: configuration.embeddingsURL)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "engram")
-        if let key = configuration.apiKey, !key.isEmpty {
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        }
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        return request
+        return try JSONEncoder().encode(body)
     }
 
     // MARK: - Responses
@@ -267,34 +176,5 @@ public final class OpenAIEmbedder: Embedder {
         configuration.batchSize * configuration.dimension * 32 + (1 << 20)
     }
 
-    /// `HTTP 503`, for error messages. The body is logged (at debug level, cut to 200 characters), never put in
-    /// the message: a provider may quote the input back, and messages carry no user content.
-    private func summary(_ status: Int, _ body: ByteBuffer) -> String {
-        let text = String(buffer: body)
-        let line = String(text.prefix(200).map { $0.isNewline || ($0.asciiValue ?? 0x20) < 0x20 ? " " : $0 })
-            .trimmingCharacters(in: .whitespaces)
-        logger.debug("embedding provider answer", metadata: ["status": "\(status)", "body": "\(line)"])
-        return "HTTP \(status)"
-    }
-
-    /// A `Retry-After` given in seconds, at most 60; HTTP dates are ignored.
-    static func retryAfter(_ value: String?) -> Duration? {
-        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite,
-            seconds >= 0
-        else { return nil }
-        return .seconds(min(seconds, 60))
-    }
-
-    /// The wait before retry number `retry + 1`: the initial backoff doubled per retry, capped, plus up to half again.
-    static func backoff(retry: Int, _ configuration: OpenAIEmbedderConfiguration) -> Duration {
-        let exponential = configuration.initialBackoff * (1 << min(retry, 20))
-        let capped = min(exponential, configuration.maxBackoff)
-        return capped + capped * Double.random(in: 0...0.5)
-    }
-
-    private static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        let cappedSeconds = min(seconds, 1_000_000_000)
-        return .nanoseconds(cappedSeconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    private func summary(_ status: Int, _ body: ByteBuffer) -> String { provider.summary(status, body) }
 }

@@ -45,31 +45,18 @@ public struct OpenAIEmbedderConfiguration: Sendable, Hashable, CustomStringConve
     }
 
     /// The full `…/embeddings` address.
-    public var embeddingsURL: String {
-        var base = baseURL.trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + "/embeddings"
+    public var embeddingsURL: String { ProviderClient.endpoint(baseURL, path: "embeddings") }
+
+    /// The retry settings, as the HTTP client takes them.
+    var retryPolicy: RetryPolicy {
+        RetryPolicy(maxRetries: maxRetries, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
     }
 
     /// Throws `invalid_argument` with what to fix when a setting cannot work.
     public func validate() throws {
         func invalid(_ message: String) -> EngramError { EngramError(.invalidArgument, message) }
-        let trimmed = baseURL.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else {
-            throw invalid(
-                "The embeddings base URL is empty; set it (ENGRAM_EMBEDDINGS_URL), such as https://api.openai.com/v1.")
-        }
-        guard let components = URLComponents(string: trimmed),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty
-        else {
-            throw invalid(
-                "The embeddings base URL must be an http:// or https:// URL with a host, such as http://127.0.0.1:11434/v1."
-            )
-        }
-        guard components.query == nil, components.fragment == nil else {
-            throw invalid("The embeddings base URL must not have a query or fragment; give the API root only.")
-        }
+        try ProviderClient.validateBaseURL(
+            baseURL, what: "The embeddings base URL", setting: "ENGRAM_EMBEDDINGS_URL")
         guard !model.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw invalid(
                 "The embeddings model is empty; set it (ENGRAM_EMBEDDINGS_MODEL), such as text-embedding-3-small.")

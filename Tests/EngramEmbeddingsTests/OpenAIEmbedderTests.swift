@@ -4,7 +4,7 @@ import Testing
 @testable import EngramEmbeddings
 
 @Suite struct OpenAIEmbedderTests {
-    typealias Server = ScriptedEmbeddingServer
+    typealias Server = ScriptedProviderServer
 
     // MARK: - Requests
 
@@ -180,13 +180,13 @@ import Testing
     }
 
     @Test func retryAfterIsReadInSecondsAndCapped() {
-        #expect(OpenAIEmbedder.retryAfter("0") == .zero)
-        #expect(OpenAIEmbedder.retryAfter(" 2 ") == .seconds(2))
-        #expect(OpenAIEmbedder.retryAfter("1.5") == .milliseconds(1500))
-        #expect(OpenAIEmbedder.retryAfter("3600") == .seconds(60))
-        #expect(OpenAIEmbedder.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
-        #expect(OpenAIEmbedder.retryAfter("-1") == nil)
-        #expect(OpenAIEmbedder.retryAfter(nil) == nil)
+        #expect(ProviderClient.retryAfter("0") == .zero)
+        #expect(ProviderClient.retryAfter(" 2 ") == .seconds(2))
+        #expect(ProviderClient.retryAfter("1.5") == .milliseconds(1500))
+        #expect(ProviderClient.retryAfter("3600") == .seconds(60))
+        #expect(ProviderClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(ProviderClient.retryAfter("-1") == nil)
+        #expect(ProviderClient.retryAfter(nil) == nil)
     }
 
     @Test func backoffDoublesUpToTheMaximumPlusAtMostHalfInJitter() {
@@ -194,7 +194,7 @@ import Testing
         configuration.initialBackoff = .milliseconds(100)
         configuration.maxBackoff = .seconds(1)
         for (retry, base) in [(0, 100), (1, 200), (2, 400), (3, 800), (4, 1000), (40, 1000)] {
-            let delay = OpenAIEmbedder.backoff(retry: retry, configuration)
+            let delay = configuration.retryPolicy.backoff(retry: retry)
             #expect(delay >= .milliseconds(base))
             #expect(delay <= .milliseconds(base) * 1.5)
         }
@@ -314,17 +314,6 @@ import Testing
         configuration.initialBackoff = .milliseconds(1)
         configuration.maxBackoff = .milliseconds(1)
         return configuration
-    }
-
-    func withServer(_ body: (Server) async throws -> Void) async throws {
-        let server = try await Server.start()
-        do {
-            try await body(server)
-        } catch {
-            try await server.close()
-            throw error
-        }
-        try await server.close()
     }
 
     func embed(

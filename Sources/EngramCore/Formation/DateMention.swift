@@ -31,7 +31,7 @@ struct DateMention: Sendable, Hashable {
 }
 
 /// A Gregorian calendar in UTC and the few date formats the extractor writes, without `DateFormatter`.
-enum CalendarUTC {
+public enum CalendarUTC {
     /// Gregorian, UTC.
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
@@ -46,7 +46,7 @@ enum CalendarUTC {
     ]
 
     /// "2023-05-07".
-    static func iso(_ date: Date) -> String {
+    public static func iso(_ date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         let month = parts.month ?? 1
         let day = parts.day ?? 1
@@ -98,5 +98,15 @@ enum CalendarUTC {
             calendar.component(.day, from: date) == day
         else { return nil }
         return date
+    }
+
+    /// 00:00 UTC of the day `text` names as exactly `yyyy-MM-dd`, when that day exists ("2023-02-30" does not).
+    public static func date(iso text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        return date(year: year, month: month, day: day)
     }
 }

@@ -66,7 +66,7 @@ public struct HeuristicExtractor: FactExtractor, Sendable {
     }
 
     /// Entities with duplicates (same key, or an alias of one another) dropped, first mention kept.
-    static func merged(_ entities: [ExtractedEntity]) -> [ExtractedEntity] {
+    public static func merged(_ entities: [ExtractedEntity]) -> [ExtractedEntity] {
         var result: [ExtractedEntity] = []
         for entity in entities
         where !result.contains(where: { EntityName.sameEntity($0, entity) || $0.key == entity.key }) {

@@ -95,7 +95,9 @@ extension MemoryService {
         agentID: String?, sources: some Collection<String>, at date: Date
     ) async throws -> [WorkingFact] {
         guard !extracted.isEmpty else { return [] }
-        let ttl = configuration.workingFactTTL
+        // A working fact lives `workingFactTTL` from when Engram learned it: a replayed turn dated last year
+        // still gets its week in working memory.
+        let expiresAt = max(date, now()).addingTimeInterval(configuration.workingFactTTL).roundedToMillisecond
         let subjects = Set(extracted.compactMap(\.subject)).sorted()
         var known = try await tx.facts(userID: userID, subjects: subjects, at: date)
         var written: [WorkingFact] = []
@@ -114,7 +116,7 @@ extension MemoryService {
                 after.sourceMessageIDs = Memory.union(before.sourceMessageIDs, Array(sources))
                 after.keywords = Memory.union(before.keywords, fact.keywords)
                 after.updatedAt = date
-                after.expiresAt = max(before.expiresAt, date.addingTimeInterval(ttl).roundedToMillisecond)
+                after.expiresAt = max(before.expiresAt, expiresAt)
                 try await tx.updateFact(after)
                 try await audit(
                     tx, userID: userID,
@@ -127,7 +129,7 @@ extension MemoryService {
             let created = WorkingFact(
                 id: newID(), userID: userID, sessionID: sessionID, agentID: agentID, factType: fact.type,
                 content: content, confidence: min(1, max(0, fact.confidence)), sourceMessageIDs: Array(sources),
-                createdAt: date, updatedAt: date, expiresAt: date.addingTimeInterval(ttl).roundedToMillisecond,
+                createdAt: date, updatedAt: date, expiresAt: expiresAt,
                 parts: parts, keywords: fact.keywords, entityKeys: fact.entityKeys,
                 occurredAt: fact.occurredAt?.roundedToMillisecond)
             try await tx.insertFact(created)

@@ -4,11 +4,11 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A real HTTP server on 127.0.0.1 standing in for an OpenAI-compatible embeddings provider.
+/// A real HTTP server on 127.0.0.1 standing in for an OpenAI-compatible provider: embeddings and chat completions.
 ///
 /// It records every request and answers from a queue of scripted ``Reply``s; when the queue is
 /// empty it computes embeddings deterministically from the input texts (see ``vector(for:dimension:)``).
-final class ScriptedEmbeddingServer: Sendable {
+final class ScriptedProviderServer: Sendable {
     /// One scripted answer.
     enum Reply: Sendable {
         /// A fixed status, headers and body.
@@ -16,8 +16,12 @@ final class ScriptedEmbeddingServer: Sendable {
         /// Computed embeddings; `reversed` lists `data` backwards (with correct indices),
         /// `dimension` overrides the vector length, `dropLast` leaves out the last vector.
         case embeddings(reversed: Bool = false, dimension: Int? = nil, dropLast: Bool = false)
+        /// A chat completion whose first choice's message content is `content`.
+        case chat(String)
         /// Closes the connection without answering.
         case disconnect
+        /// Never answers (until the server closes).
+        case hang
     }
 
     /// What the server received.
@@ -30,6 +34,13 @@ final class ScriptedEmbeddingServer: Sendable {
         var dimensions: Int?
         var hasDimensionsField: Bool
         var encodingFormat: String?
+        /// The body as sent.
+        var body: Data
+
+        /// The body as a JSON object (empty when it is none).
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        }
     }
 
     final class Script: Sendable {
@@ -69,7 +80,7 @@ final class ScriptedEmbeddingServer: Sendable {
     }
 
     /// Starts a server whose computed embeddings have `dimension` components.
-    static func start(dimension: Int = 4) async throws -> ScriptedEmbeddingServer {
+    static func start(dimension: Int = 4) async throws -> ScriptedProviderServer {
         let script = Script(dimension: dimension)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
@@ -83,7 +94,7 @@ final class ScriptedEmbeddingServer: Sendable {
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
             guard let port = channel.localAddress?.port else { throw ChannelError.unknownLocalAddress }
-            return ScriptedEmbeddingServer(script: script, group: group, channel: channel, port: port)
+            return ScriptedProviderServer(script: script, group: group, channel: channel, port: port)
         } catch {
             try await group.shutdownGracefully()
             throw error
@@ -128,16 +139,28 @@ final class ScriptedEmbeddingServer: Sendable {
     }
 }
 
+extension ScriptedProviderServer {
+    /// The JSON body of a chat completion answering `content`.
+    static func chatBody(content: String) -> String {
+        let envelope: [String: Any] = [
+            "id": "chatcmpl-test", "object": "chat.completion", "model": "test",
+            "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": content]]],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
 /// Answers each complete request from the script.
 private final class ScriptedHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let script: ScriptedEmbeddingServer.Script
+    private let script: ScriptedProviderServer.Script
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
 
-    init(script: ScriptedEmbeddingServer.Script) { self.script = script }
+    init(script: ScriptedProviderServer.Script) { self.script = script }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -157,16 +180,18 @@ private final class ScriptedHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func record(_ head: HTTPRequestHead) -> ScriptedEmbeddingServer.RecordedRequest {
-        let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    private func record(_ head: HTTPRequestHead) -> ScriptedProviderServer.RecordedRequest {
+        let data = Data(body.readableBytesView)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return .init(
             method: head.method, uri: head.uri, headers: head.headers, model: json["model"] as? String,
             inputs: json["input"] as? [String] ?? [], dimensions: json["dimensions"] as? Int,
-            hasDimensionsField: json["dimensions"] != nil, encodingFormat: json["encoding_format"] as? String)
+            hasDimensionsField: json["dimensions"] != nil, encodingFormat: json["encoding_format"] as? String,
+            body: data)
     }
 
     private func respond(
-        to request: ScriptedEmbeddingServer.RecordedRequest, keepAlive: Bool, context: ChannelHandlerContext
+        to request: ScriptedProviderServer.RecordedRequest, keepAlive: Bool, context: ChannelHandlerContext
     ) {
         let status: Int
         var headers = HTTPHeaders()
@@ -175,6 +200,12 @@ private final class ScriptedHandler: ChannelInboundHandler {
         case .disconnect:
             context.close(promise: nil)
             return
+        case .hang:
+            return
+        case .chat(let content):
+            status = 200
+            headers.add(name: "Content-Type", value: "application/json")
+            text = ScriptedProviderServer.chatBody(content: content)
         case .status(let code, let extra, let body):
             status = code
             for (name, value) in extra { headers.add(name: name, value: value) }
@@ -182,7 +213,7 @@ private final class ScriptedHandler: ChannelInboundHandler {
         case .embeddings(let reversed, let dimension, let dropLast):
             status = 200
             headers.add(name: "Content-Type", value: "application/json")
-            text = ScriptedEmbeddingServer.embeddingsBody(
+            text = ScriptedProviderServer.embeddingsBody(
                 inputs: request.inputs, dimension: dimension ?? request.dimensions ?? script.dimension,
                 reversed: reversed, dropLast: dropLast)
         }
