@@ -28,8 +28,12 @@ public struct EngramConfiguration: Sendable, Hashable {
 public struct RecallConfiguration: Sendable, Hashable {
     /// The composite weights; defaults from the seed: 0.6, 0.2, 0.1, 0.1.
     public var weights: RecallWeights = .init()
-    /// How similarity is fused from the vector and full-text ranks.
-    public var vectorShare: Double = 0.5
+    /// The vector's share of the fused similarity; the full text has the rest. Both are min-max normalised over
+    /// the query's candidates first.
+    public var vectorShare: Double = 0.4
+    /// Added to the fused similarity of a memory whose speaker the query names ("what did Caroline say…" and a
+    /// turn said by Caroline).
+    public var speakerBoost: Double = 0.1
     /// Results below this composite score are dropped.
     public var minScore: Double = 0.0
     /// Candidates below this fused similarity are dropped before scoring.

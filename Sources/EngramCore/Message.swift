@@ -44,10 +44,13 @@ public struct MessageDraft: Sendable, Hashable {
     public var metadata: JSONValue
     public var inputTokens: Int?
     public var outputTokens: Int?
+    /// When it was said, for a replayed conversation; `nil` is now. A message dated before the session's last
+    /// one is `message_out_of_order`.
+    public var createdAt: Date?
 
     public init(
         userID: String, sessionID: String, role: MessageRole, content: String, thinking: String? = nil,
-        metadata: JSONValue = .emptyObject, inputTokens: Int? = nil, outputTokens: Int? = nil
+        metadata: JSONValue = .emptyObject, inputTokens: Int? = nil, outputTokens: Int? = nil, createdAt: Date? = nil
     ) {
         self.userID = userID
         self.sessionID = sessionID
@@ -57,6 +60,7 @@ public struct MessageDraft: Sendable, Hashable {
         self.metadata = metadata
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.createdAt = createdAt
     }
 }
 

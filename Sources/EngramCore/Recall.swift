@@ -72,7 +72,11 @@ public struct ScoreBreakdown: Sendable, Hashable, Codable {
     public var vector: Double
     /// Full-text rank, normalised to 0…1 against the best text match of this query.
     public var text: Double
-    /// The fused similarity: `vectorShare·vector + (1 − vectorShare)·text`.
+    /// The cosine min-max normalised over this query's candidates: 1 for the closest, 0 for the farthest.
+    public var vectorNormalised: Double
+    /// Added because the query names the memory's speaker (`speakerBoost`), else 0.
+    public var boost: Double
+    /// The fused similarity: `vectorShare·vectorNormalised + (1 − vectorShare)·text + boost`, at most 1.
     public var similarity: Double
     public var salience: Double
     /// The memory's current (decayed) strength.
@@ -84,9 +88,11 @@ public struct ScoreBreakdown: Sendable, Hashable, Codable {
 
     public init(
         vector: Double, text: Double, similarity: Double, salience: Double, recency: Double, linkWeight: Double,
-        composite: Double
+        composite: Double, vectorNormalised: Double = 0, boost: Double = 0
     ) {
         self.vector = vector
+        self.vectorNormalised = vectorNormalised
+        self.boost = boost
         self.text = text
         self.similarity = similarity
         self.salience = salience
@@ -168,10 +174,12 @@ public struct RecallCandidate: Sendable {
     public var textScore: Double?
     /// How it was found: `text`, `vector`, `link`.
     public var matchedBy: Set<String>
+    /// Who said it, for a memory drawn from a conversation turn (its `speaker` metadata).
+    public var speaker: String?
 
     public init(
         memoryID: String, salience: Double, strength: Double, decayRate: Double, lastReinforcedAt: Date,
-        vectorScore: Double?, textScore: Double?, matchedBy: Set<String>
+        vectorScore: Double?, textScore: Double?, matchedBy: Set<String>, speaker: String? = nil
     ) {
         self.memoryID = memoryID
         self.salience = salience
@@ -181,6 +189,7 @@ public struct RecallCandidate: Sendable {
         self.vectorScore = vectorScore
         self.textScore = textScore
         self.matchedBy = matchedBy
+        self.speaker = speaker
     }
 
     /// A candidate with the signals of `memory`.
@@ -188,6 +197,6 @@ public struct RecallCandidate: Sendable {
         self.init(
             memoryID: memory.id, salience: memory.salience, strength: memory.strength, decayRate: memory.decayRate,
             lastReinforcedAt: memory.lastReinforcedAt, vectorScore: vectorScore, textScore: textScore,
-            matchedBy: matchedBy)
+            matchedBy: matchedBy, speaker: memory.metadata["speaker"]?.stringValue)
     }
 }

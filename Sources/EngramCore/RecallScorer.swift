@@ -22,15 +22,24 @@ public struct RecallScorer: Sendable {
         let minScore = query.minScore ?? configuration.minScore
         let bestText = candidates.compactMap(\.textScore).max() ?? 0
         let share = min(max(configuration.vectorShare, 0), 1)
+        let cosines = candidates.compactMap(\.vectorScore).map { min(max($0, 0), 1) }
+        let lowest = cosines.min() ?? 0
+        let range = (cosines.max() ?? 0) - lowest
+        let named = Set(Tokenizer.terms(query.text))
 
-        var similarity: [String: (vector: Double, text: Double, fused: Double)] = [:]
+        var similarity: [String: (vector: Double, spread: Double, text: Double, boost: Double, fused: Double)] = [:]
+        var passes: Set<String> = []
         for candidate in candidates {
             let vector = min(max(candidate.vectorScore ?? 0, 0), 1)
             let text = bestText > 0 ? (candidate.textScore ?? 0) / bestText : 0
-            let fused = share * vector + (1 - share) * text
-            similarity[candidate.memoryID] = (vector, text, fused)
+            // The threshold judges the raw signals; ranking uses the cosine spread over this query's candidates.
+            if share * vector + (1 - share) * text >= configuration.minSimilarity { passes.insert(candidate.memoryID) }
+            let spread = candidate.vectorScore == nil ? 0 : range > 0 ? (vector - lowest) / range : vector
+            let boost = candidate.speaker.map { Self.names($0, in: named) } == true ? configuration.speakerBoost : 0
+            let fused = min(1, share * spread + (1 - share) * text + boost)
+            similarity[candidate.memoryID] = (vector, spread, text, boost, fused)
         }
-        let relevant = Set(similarity.filter { $0.value.fused >= configuration.minSimilarity }.keys)
+        let relevant = passes
         // Spreading activation: a link passes on its weight times the similarity of the memory at its other end.
         var linkWeight: [String: Double] = [:]
         for link in links where relevant.contains(link.sourceID) && relevant.contains(link.targetID) {
@@ -52,7 +61,8 @@ public struct RecallScorer: Sendable {
             guard composite >= minScore else { continue }
             let breakdown = ScoreBreakdown(
                 vector: sim.vector, text: sim.text, similarity: sim.fused, salience: candidate.salience,
-                recency: recency, linkWeight: link, composite: composite)
+                recency: recency, linkWeight: link, composite: composite, vectorNormalised: sim.spread,
+                boost: sim.boost)
             scored.append((candidate, breakdown))
         }
         scored.sort {
@@ -60,6 +70,11 @@ public struct RecallScorer: Sendable {
                 ? $0.score.composite > $1.score.composite : $0.candidate.memoryID < $1.candidate.memoryID
         }
         return Array(scored.prefix(query.k))
+    }
+
+    /// Whether the query's terms `named` include a word of `speaker` ("Caroline", or "Smith" of "Jane Smith").
+    static func names(_ speaker: String, in named: Set<String>) -> Bool {
+        Tokenizer.terms(speaker).contains { $0.count > 1 && named.contains($0) }
     }
 
     /// How many candidates each retrieval path should return for `k` results.

@@ -7,10 +7,11 @@ import PostgresNIO
 /// filters applied in the query still leave enough rows.
 extension PostgresTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
-    private static let signalColumns = "m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at"
+    private static let signalColumns =
+        "m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at, m.metadata->>'speaker'"
 
     /// One signal row: the signal columns, then a score (or NULL).
-    private typealias SignalRow = (String, Double, Double, Double, Timestamp, Double?)
+    private typealias SignalRow = (String, Double, Double, Double, Timestamp, String?, Double?)
 
     func textCandidates(
         userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
@@ -82,10 +83,35 @@ extension PostgresTransaction: CandidateSearch {
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: false) }
     }
 
+    func sourcedMemories(userID: String, sessionID: String, messageIDs: [String]) async throws -> [SourcedMemory] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await rows(
+            """
+            SELECT id, source_message_ids, search_context FROM memories
+            WHERE user_id = \(userID) AND session_id = \(sessionID) AND source_message_ids && \(messageIDs)
+            ORDER BY id COLLATE "C"
+            """
+        ) { row in
+            let (id, sources, context) = try row.decode((String, [String], String?).self)
+            return SourcedMemory(id: id, sourceMessageIDs: sources, searchContext: context)
+        }
+    }
+
+    func setSearchContexts(userID: String, _ contexts: [String: String]) async throws {
+        guard !contexts.isEmpty else { return }
+        let ordered = contexts.sorted { $0.key < $1.key }
+        try await execute(
+            """
+            UPDATE memories m SET search_context = nullif(c.context, '')
+            FROM unnest(\(ordered.map(\.key)), \(ordered.map(\.value))) AS c(id, context)
+            WHERE m.user_id = \(userID) AND m.id = c.id
+            """)
+    }
+
     /// A candidate from a signal row; its score is the text score or the vector score.
     private static func candidate(_ row: SignalRow, text: Bool) -> RecallCandidate {
         RecallCandidate(
             memoryID: row.0, salience: row.1, strength: row.2, decayRate: row.3, lastReinforcedAt: row.4.date,
-            vectorScore: text ? nil : row.5, textScore: text ? row.5 : nil, matchedBy: [])
+            vectorScore: text ? nil : row.6, textScore: text ? row.6 : nil, matchedBy: [], speaker: row.5)
     }
 }

@@ -6,13 +6,16 @@ import GRDB
 /// vectors in memory; both widened until enough matches pass the filters.
 extension SQLiteTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
-    private static let signalColumns: SQL = "m.seq, m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at"
+    private static let signalColumns: SQL = """
+        m.seq, m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at,
+        json_extract(m.metadata, '$.speaker') AS speaker
+        """
 
     func textCandidates(
         userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         let match =
-            "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords}: ("
+            "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords search_context}: ("
             + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
         let filter = MemoryFilter.sql(filters, at: date)
         return try await run { db in
@@ -22,7 +25,7 @@ extension SQLiteTransaction: CandidateSearch {
                 let hits = try db.rows(
                     """
                     SELECT rowid, -rank FROM memories_fts
-                    WHERE memories_fts MATCH \(match) AND rank MATCH 'bm25(0.0, 1.0, 0.5, 0.5, 0.5)'
+                    WHERE memories_fts MATCH \(match) AND rank MATCH 'bm25(0.0, 1.0, 0.5, 0.5, 0.5, 0.5)'
                     ORDER BY rank LIMIT \(want)
                     """)
                 for hit in hits { scores[hit[0]] = hit[1] }
@@ -94,6 +97,36 @@ extension SQLiteTransaction: CandidateSearch {
         }
     }
 
+    func sourcedMemories(userID: String, sessionID: String, messageIDs: [String]) async throws -> [SourcedMemory] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await run { db in
+            try db.rows(
+                """
+                SELECT id, source_message_ids, search_context FROM memories
+                WHERE user_id = \(userID) AND session_id = \(sessionID) AND EXISTS (
+                    SELECT 1 FROM json_each(source_message_ids) s
+                    WHERE s.value IN (SELECT value FROM json_each(\(Column.strings(messageIDs)))))
+                ORDER BY id
+                """
+            ).map { row in
+                SourcedMemory(
+                    id: row[0], sourceMessageIDs: Column.strings(row[1] as String?), searchContext: row[2])
+            }
+        }
+    }
+
+    func setSearchContexts(userID: String, _ contexts: [String: String]) async throws {
+        try await run { db in
+            for (id, context) in contexts.sorted(by: { $0.key < $1.key }) {
+                try db.run(
+                    """
+                    UPDATE memories SET search_context = \(context.isEmpty ? nil : context)
+                    WHERE user_id = \(userID) AND id = \(id)
+                    """)
+            }
+        }
+    }
+
     /// The signal rows of the memories with row numbers `seqs` that belong to the user and pass `filter`.
     private static func signals(_ db: Database, userID: String, seqs: [Int64], filter: SQL) throws -> [Row] {
         guard !seqs.isEmpty else { return [] }
@@ -109,6 +142,7 @@ extension SQLiteTransaction: CandidateSearch {
     private static func candidate(_ row: Row, vectorScore: Double? = nil, textScore: Double? = nil) -> RecallCandidate {
         RecallCandidate(
             memoryID: row[1], salience: row[2], strength: row[3], decayRate: row[4],
-            lastReinforcedAt: Date(millis: row[5]), vectorScore: vectorScore, textScore: textScore, matchedBy: [])
+            lastReinforcedAt: Date(millis: row[5]), vectorScore: vectorScore, textScore: textScore, matchedBy: [],
+            speaker: row[6])
     }
 }

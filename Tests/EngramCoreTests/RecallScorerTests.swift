@@ -32,20 +32,24 @@ import Testing
         let score = first.score
         #expect(abs(score.vector - 0.8) < 1e-12)
         #expect(abs(score.text - 1.0) < 1e-12)
-        #expect(abs(score.similarity - 0.9) < 1e-12)
+        // The cosines are min-max normalised over the candidates (a: 1, b: 0); text against the best (a: 1, b: 0.5);
+        // similarity = 0.4 · vector′ + 0.6 · text.
+        #expect(abs(score.vectorNormalised - 1) < 1e-12)
+        #expect(abs(score.similarity - 1.0) < 1e-12)
         #expect(abs(score.salience - 0.7) < 1e-12)
         #expect(abs(score.recency - exp(-0.7)) < 1e-12)
         // Link activation: the link's weight times the similarity of the memory at its other end.
-        #expect(abs(score.linkWeight - 0.4 * 0.5) < 1e-12)
-        let expected = 0.6 * 0.9 + 0.2 * 0.7 + 0.1 * exp(-0.7) + 0.1 * (0.4 * 0.5)
+        #expect(abs(score.linkWeight - 0.4 * 0.3) < 1e-12)
+        let expected = 0.6 * 1.0 + 0.2 * 0.7 + 0.1 * exp(-0.7) + 0.1 * (0.4 * 0.3)
         #expect(abs(score.composite - expected) < 1e-12)
 
         let second = ranked[1].score
         #expect(abs(second.text - 0.5) < 1e-12)
-        #expect(abs(second.similarity - 0.5) < 1e-12)
+        #expect(second.vectorNormalised == 0)
+        #expect(abs(second.similarity - 0.3) < 1e-12)
         #expect(abs(second.recency - exp(-0.028)) < 1e-12)
-        #expect(abs(second.linkWeight - 0.4 * 0.9) < 1e-12)
-        let expectedSecond = 0.6 * 0.5 + 0.2 * 0.4 + 0.1 * exp(-0.028) + 0.1 * (0.4 * 0.9)
+        #expect(abs(second.linkWeight - 0.4 * 1.0) < 1e-12)
+        let expectedSecond = 0.6 * 0.3 + 0.2 * 0.4 + 0.1 * exp(-0.028) + 0.1 * (0.4 * 1.0)
         #expect(abs(second.composite - expectedSecond) < 1e-12)
     }
 
@@ -56,9 +60,9 @@ import Testing
         let a = try #require(ranked.first { $0.candidate.memoryID == "a" })
         let b = try #require(ranked.first { $0.candidate.memoryID == "b" })
         #expect(a.score.vector == 1)
-        #expect(abs(a.score.similarity - 0.5) < 1e-12)
+        #expect(abs(a.score.similarity - 0.4) < 1e-12)
         #expect(b.score.vector == 0)
-        #expect(abs(b.score.similarity - 0.5) < 1e-12)
+        #expect(abs(b.score.similarity - 0.6) < 1e-12)
     }
 
     @Test func customWeightsReplaceTheConfiguredOnes() throws {
@@ -67,7 +71,8 @@ import Testing
         let ranked = scorer.rank(
             [candidate("a", vector: 0.6, text: nil, salience: 0.3)], links: [], query: query, at: now)
         let score = try #require(ranked.first).score
-        #expect(abs(score.composite - (1 * 0.3 + 2 * 0.3)) < 1e-12)
+        // One candidate: nothing to normalise against, so its cosine stands (0.4 · 0.6).
+        #expect(abs(score.composite - (1 * 0.24 + 2 * 0.3)) < 1e-12)
 
         var configuration = RecallConfiguration()
         configuration.weights = RecallWeights(similarity: 0, salience: 1, recency: 0, link: 0)
@@ -96,7 +101,7 @@ import Testing
     }
 
     @Test func candidatesBelowMinimumSimilarityAreDropped() {
-        // fused = 0.5 · 0.08 = 0.04 < 0.05
+        // The threshold judges the raw signals: 0.4 · 0.08 = 0.032 < 0.05
         let ranked = scorer.rank(
             [candidate("weak", vector: 0.08, text: nil, salience: 1), candidate("ok", vector: 0.2, text: nil)],
             links: [],
@@ -116,9 +121,11 @@ import Testing
         #expect(Set(ranked.map(\.candidate.memoryID)) == ["a", "b"])
         let a = try #require(ranked.first { $0.candidate.memoryID == "a" })
         let b = try #require(ranked.first { $0.candidate.memoryID == "b" })
-        // fused(a) = 0.45, fused(b) = 0.35; the b→a link activates each end with the other's similarity.
-        #expect(abs(a.score.linkWeight - 0.3 * 0.35) < 1e-12)
-        #expect(abs(b.score.linkWeight - 0.3 * 0.45) < 1e-12)
+        // Normalised over all three: fused(a) = 0.4, fused(b) = 0.4 · 0.69 / 0.89; the b→a link activates each end
+        // with the other's similarity.
+        let fusedB = 0.4 * (0.7 - 0.01) / (0.9 - 0.01)
+        #expect(abs(a.score.linkWeight - 0.3 * fusedB) < 1e-12)
+        #expect(abs(b.score.linkWeight - 0.3 * 0.4) < 1e-12)
 
         let unlinked = scorer.rank(
             candidates, links: [link("a", "irrelevant", weight: 0.9)], query: RecallQuery(userID: "alice", text: "q"),
@@ -127,7 +134,7 @@ import Testing
     }
 
     @Test func theStrongestActivationWins() throws {
-        // c is linked to a (fused 0.45) with weight 0.5 and to b (fused 0.25) with weight 1: 0.25 > 0.225.
+        // c is linked to a (fused 0.4) with weight 0.5 and to b (fused 0.4 · 0.2 = 0.08) with weight 1: 0.2 > 0.08.
         let candidates = [
             candidate("a", vector: 0.9, text: nil), candidate("b", vector: 0.5, text: nil),
             candidate("c", vector: 0.4, text: nil),
@@ -135,7 +142,7 @@ import Testing
         let links = [link("a", "c", weight: 0.5), link("c", "b", weight: 1)]
         let ranked = scorer.rank(candidates, links: links, query: RecallQuery(userID: "alice", text: "q"), at: now)
         let c = try #require(ranked.first { $0.candidate.memoryID == "c" })
-        #expect(abs(c.score.linkWeight - 0.25) < 1e-12)
+        #expect(abs(c.score.linkWeight - 0.2) < 1e-12)
     }
 
     @Test func resultsAreSortedByCompositeThenIdAndCutAtK() {

@@ -52,7 +52,7 @@ import Testing
             let expected = 0.6 * s.similarity + 0.2 * s.salience + 0.1 * s.recency + 0.1 * s.linkWeight
             #expect(isClose(s.composite, expected), "composite of \(result.memory.content)")
             #expect(isClose(s.salience, result.memory.salience))
-            #expect(isClose(s.similarity, 0.5 * s.vector + 0.5 * s.text))
+            #expect(isClose(s.similarity, min(1, 0.4 * s.vectorNormalised + 0.6 * s.text + s.boost)))
             #expect((0...1).contains(s.vector))
             #expect((0...1).contains(s.text))
             #expect(isClose(s.recency, DecayPolicy.default.currentStrength(of: result.memory, at: h.now), 1e-6))

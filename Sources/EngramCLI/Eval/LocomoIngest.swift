@@ -73,12 +73,13 @@ struct LocomoIngestor: Sendable {
         _ session: LocomoSession, sessionID: String, into ingested: inout IngestedConversation
     ) async throws {
         var drafts: [MemoryDraft] = []
-        for turn in session.turns {
+        let start = session.dateTime.flatMap(LocomoDate.parse)
+        for (index, turn) in session.turns.enumerated() {
             let metadata = Self.metadata(of: turn, in: session)
             let message = try await service.appendMessage(
                 MessageDraft(
                     userID: ingested.userID, sessionID: sessionID, role: .user, content: turn.document,
-                    metadata: metadata))
+                    metadata: metadata, createdAt: start?.addingTimeInterval(Double(index) * Self.turnSpacing)))
             ingested.turnOfMessage[message.id] = turn.diaID
             drafts.append(
                 MemoryDraft(

@@ -95,16 +95,22 @@ extension MemoryService {
             if let tokens { _ = try validator.count(tokens, field: name, in: 0...Int(Int32.max)) }
         }
         let id = newID()
-        let date = now()
+        let date = try draft.createdAt.map { try validator.date($0, field: "created at") } ?? now()
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             try await self.requireSession(tx, userID: userID, sessionID)
+            if draft.createdAt != nil {
+                let latest = try await tx.latestMessages(
+                    userID: userID, sessionID: sessionID, since: .distantPast, limit: 1)
+                try Self.requireOrder(date, after: latest.first)
+            }
             let message = Message(
                 id: id, userID: userID, sessionID: sessionID,
                 sequence: try await tx.lastSequence(userID: userID, sessionID: sessionID) + 1, role: draft.role,
                 content: content, thinking: thinking, metadata: metadata, inputTokens: draft.inputTokens,
                 outputTokens: draft.outputTokens, createdAt: date)
             try await tx.insertMessage(message)
+            try await self.indexConversation(tx, userID: userID, sessionID: sessionID, around: [message.sequence])
             try await self.audit(
                 tx, userID: userID, AuditEvent("message.append", "message", id, before: nil, after: message), at: date)
             return message

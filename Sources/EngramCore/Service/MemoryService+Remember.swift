@@ -54,6 +54,7 @@ extension MemoryService {
         }
         try await tx.insertMemories(plan.created)
         try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
+        try await indexConversations(tx, userID: userID, of: plan.created + plan.updated)
         let embedded = (plan.created + plan.updated).filter { plan.vectorSources[$0.id] != nil }
         try await tx.replaceEmbeddings(
             userID: userID, memoryIDs: embedded.map(\.id),

@@ -19,4 +19,23 @@ public protocol CandidateSearch {
     /// The memories with these ids that pass the filters, with their signals and no scores.
     func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws
         -> [RecallCandidate]
+    /// The memories of `sessionID` that name any of `messageIDs` as a source, in id order.
+    func sourcedMemories(userID: String, sessionID: String, messageIDs: [String]) async throws -> [SourcedMemory]
+    /// Replaces the search context of each memory in `contexts` (memory id → text; empty clears it): words the
+    /// full-text index holds beside the memory's own, at a lower weight.
+    func setSearchContexts(userID: String, _ contexts: [String: String]) async throws
+}
+
+/// A memory drawn from messages, as the conversation index sees it.
+public struct SourcedMemory: Sendable, Hashable {
+    public var id: String
+    public var sourceMessageIDs: [String]
+    /// The text indexed beside the memory's own words; `nil` when none was written.
+    public var searchContext: String?
+
+    public init(id: String, sourceMessageIDs: [String], searchContext: String?) {
+        self.id = id
+        self.sourceMessageIDs = sourceMessageIDs
+        self.searchContext = searchContext
+    }
 }
