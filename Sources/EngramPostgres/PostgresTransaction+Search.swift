@@ -2,8 +2,8 @@ import EngramCore
 import Foundation
 import PostgresNIO
 
-/// Recall candidates on PostgreSQL: `ts_rank_cd` over the weighted `search` vector (content A; summary, tags and
-/// keywords B) through its GIN index, and the model's partial HNSW (or IVFFlat) index with iterative scans, so that
+/// Recall candidates on PostgreSQL: a BM25-like rank (per-term `ts_rank` times inverse document frequency) over the
+/// weighted `search` vector (content A; summary, tags and keywords B; conversation context C) through its GIN index, and the model's partial HNSW (or IVFFlat) index with iterative scans, so that
 /// filters applied in the query still leave enough rows.
 extension PostgresTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
@@ -17,15 +17,28 @@ extension PostgresTransaction: CandidateSearch {
         userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
-        // The terms, quoted for to_tsquery and joined by OR, travel as one bound value.
-        let tsquery = terms.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: " | ")
+        // BM25-like, so that PostgreSQL ranks as FTS5 does: each term's `ts_rank` (weights A–D, term frequency)
+        // times its inverse document frequency among the user's memories, summed over the terms a memory matches.
+        // MATERIALIZED: counted once per term, not once per matching row.
         var query: PostgresQuery = """
-            SELECT \(unescaped: Self.signalColumns), ts_rank_cd(m.search, q)::float8 AS score
-            FROM memories m CROSS JOIN to_tsquery('english', \(tsquery)) q
-            WHERE m.user_id = \(userID) AND m.search @@ q
+            WITH terms AS (
+                SELECT to_tsquery('english', quote_literal(t)) AS q FROM unnest(\(terms)::text[]) AS t
+            ), weighted AS MATERIALIZED (
+                SELECT terms.q, ln(1 + (n.total - n.matches + 0.5) / (n.matches + 0.5)) AS idf
+                FROM terms CROSS JOIN LATERAL (
+                    SELECT (SELECT count(*) FROM memories WHERE user_id = \(userID))::float8 AS total,
+                        (SELECT count(*) FROM memories WHERE user_id = \(userID) AND search @@ terms.q)::float8
+                            AS matches
+                ) n
+                WHERE numnode(terms.q) > 0
+            )
+            SELECT \(unescaped: Self.signalColumns), sum(w.idf * ts_rank(m.search, w.q))::float8 AS score
+            FROM memories m JOIN weighted w ON m.search @@ w.q
+            WHERE m.user_id = \(userID)
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
-        query.sql += #" ORDER BY score DESC, m.id COLLATE "C" LIMIT "# + (try query.bind(limit))
+        query.sql += #" GROUP BY m.user_id, m.id ORDER BY score DESC, m.id COLLATE "C" LIMIT "#
+        query.sql += try query.bind(limit)
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
     }
 

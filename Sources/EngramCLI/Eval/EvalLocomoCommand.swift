@@ -14,7 +14,8 @@ struct EvalLocomoCommand: AsyncParsableCommand {
             10, 20 and --k, NDCG@10, averaged over questions, per category and overall (1-4, 1-5).
 
             With --ingest turns each turn is one memory, "speaker: text [image: caption]", whose source is the \
-            turn appended as a message; with --ingest observe each turn is observed. Results map to turns through \
+            turn appended as a message dated at its session's date-time; with --ingest observe each turn is \
+            observed. Results map to turns through \
             their source messages: in rank order, each result's source turns, each turn once.
 
             The database is a temporary SQLite file, deleted afterwards, unless --db or --database-url names one \
