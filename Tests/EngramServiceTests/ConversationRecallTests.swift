@@ -62,6 +62,19 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func anImportedConversationIsIndexedAgain(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        try await h.session("alice", id: "chat")
+        try await turn(h, "chat", "Caroline", "I adopted a puppy from the shelter last week.")
+        try await turn(h, "chat", "Melanie", "What did you call her?")
+        let named = try await turn(h, "chat", "Caroline", "Her name is Biscuit.")
+        let copy = try Harness(backend)
+        _ = try await copy.store.importRecords(try await h.store.export(userID: "alice"), scope: .user("alice"))
+        #expect(try await textMatches(copy, "puppy").contains(named.id))
+    }
+
+    @Test(arguments: Backend.allCases)
     func aTurnIsFoundByItsDay(backend: Backend) async throws {
         let h = try Harness(backend)
         try await h.user()

@@ -95,6 +95,13 @@ extension MemoryService {
                 let rows = embeddings.filter { $0.userID == user }
                 try await tx.replaceEmbeddings(userID: user, memoryIDs: [], with: rows)
             }
+            // The conversation context is derived, not exported: index the imported memories' turns again.
+            let memories = checked.compactMap { record -> Memory? in
+                if case .memory(let memory) = record { memory } else { nil }
+            }
+            for (user, rows) in Dictionary(grouping: memories, by: \.userID).sorted(by: { $0.key < $1.key }) {
+                try await self.indexConversations(tx, userID: user, of: rows)
+            }
             // Triggers counted the rows as they came; restore the exported values exactly.
             for case .user(let user) in checked { try await tx.restoreCounters(of: user) }
             for case .session(let session) in checked { try await tx.restoreCounters(of: session) }
