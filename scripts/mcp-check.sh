@@ -36,7 +36,7 @@ alice=$(key alice)
 bob=$(key bob)
 "$engram" serve --db "$db" --port 0 --embedder hashing --log-level error > "$work/banner" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '{ kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 150); do grep -q 'http://' "$work/banner" 2>/dev/null && break; sleep 0.2; done
 url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/banner" | head -1)
 [ -n "$url" ] || { echo "mcp-check.sh: engram serve printed no URL" >&2; exit 1; }

@@ -11,7 +11,8 @@ python=$(scripts/python-tools.sh)
 
 work=$(mktemp -d)
 server=""
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# The server is waited for before its folder is removed: it writes its last SQLite pages while it stops.
+trap '[ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true; rm -rf "$work"' EXIT
 "$engram" serve --db "$work/engram.sqlite" --port 0 --embedder hashing --log-level error > "$work/banner" &
 server=$!
 for _ in $(seq 1 150); do
