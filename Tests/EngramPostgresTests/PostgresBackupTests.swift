@@ -90,10 +90,10 @@ struct PostgresBackupTests {
                 try await PostgresBackup.restore(renamed, from: file, tools: tools, logger: testLogger)
             }
         } catch {
-            try? await execute(source, "DROP DATABASE IF EXISTS \(target.database) WITH (FORCE)")
+            try? await dropDatabase(target.database, as: source)
             throw error
         }
-        try await execute(source, "DROP DATABASE IF EXISTS \(target.database) WITH (FORCE)")
+        try await dropDatabase(target.database, as: source)
     }
 
     @Test("Restore over a schema with tables fails without replace and leaves it as it was; replace restores it")
@@ -222,6 +222,19 @@ private func execute(_ configuration: PostgresConfiguration, _ sql: String) asyn
     } catch {
         try? await connection.close()
         throw error
+    }
+}
+
+/// Drops a scratch database. An autovacuum worker the restore woke may still be connected, and the `engram` role
+/// may not terminate it (`WITH (FORCE)` then fails with 42501): such a worker ends on its own, so the drop is
+/// tried again, up to 30 times, half a second apart.
+private func dropDatabase(_ name: String, as configuration: PostgresConfiguration) async throws {
+    for attempt in 1...30 {
+        do {
+            return try await execute(configuration, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" && attempt < 30 {
+            try await Task.sleep(for: .milliseconds(500))
+        }
     }
 }
 
