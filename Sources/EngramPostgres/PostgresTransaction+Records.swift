@@ -232,33 +232,23 @@ extension PostgresTransaction: RecordRows {
     /// load) are cleaned up the same way as on SQLite.
     func deleteOrphans(userID: String) async throws -> [ExportRecord] {
         var removed: [ExportRecord] = []
-        let byMemory: [(String, String, (PostgresRow) throws -> ExportRecord)] = [
-            ("embeddings", "memory_id", { .embedding(try Decode.embedding($0)) }),
-            ("emotions", "memory_id", { .emotion(try Decode.emotion($0)) }),
-            ("feedback", "memory_id", { .feedback(try Decode.feedback($0)) }),
-            ("links", "source_id", { .link(try Decode.link($0)) }),
-            ("links", "target_id", { .link(try Decode.link($0)) }),
-        ]
-        for (table, column, decode) in byMemory {
+        for (table, column) in StorageTable.memoryReferences {
             removed += try await rows(
                 """
-                DELETE FROM \(unescaped: table) t WHERE t.user_id = \(userID) AND NOT EXISTS
+                DELETE FROM \(unescaped: table.rawValue) t WHERE t.user_id = \(userID) AND NOT EXISTS
                     (SELECT 1 FROM memories m WHERE m.user_id = t.user_id AND m.id = t.\(unescaped: column))
                 RETURNING t.*
-                """, decode)
+                """
+            ) { try Decode.orphan(of: table, $0) }
         }
-        let bySession: [(String, (PostgresRow) throws -> ExportRecord)] = [
-            ("messages", { .message(try Decode.message($0)) }),
-            ("session_state", { .sessionState(try Decode.state($0)) }),
-            ("working_facts", { .workingFact(try Decode.fact($0)) }),
-        ]
-        for (table, decode) in bySession {
+        for table in StorageTable.sessionReferences {
             removed += try await rows(
                 """
-                DELETE FROM \(unescaped: table) t WHERE t.user_id = \(userID) AND t.session_id IS NOT NULL
+                DELETE FROM \(unescaped: table.rawValue) t WHERE t.user_id = \(userID) AND t.session_id IS NOT NULL
                     AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = t.user_id AND s.id = t.session_id)
                 RETURNING t.*
-                """, decode)
+                """
+            ) { try Decode.orphan(of: table, $0) }
         }
         removed += try await rows(
             """
@@ -274,5 +264,22 @@ extension PostgresTransaction: RecordRows {
                 AND NOT EXISTS (SELECT 1 FROM memories p WHERE p.user_id = c.user_id AND p.id = c.parent_id)
             """)
         return removed
+    }
+}
+
+extension Decode {
+    /// A row the orphan sweep deleted from `table` (one of ``StorageTable/memoryReferences`` and
+    /// ``StorageTable/sessionReferences``), as an export record.
+    static func orphan(of table: StorageTable, _ row: PostgresRow) throws -> ExportRecord {
+        switch table {
+        case .embeddings: .embedding(try embedding(row))
+        case .emotions: .emotion(try emotion(row))
+        case .feedback: .feedback(try feedback(row))
+        case .links: .link(try link(row))
+        case .messages: .message(try message(row))
+        case .sessionState: .sessionState(try state(row))
+        case .workingFacts: .workingFact(try fact(row))
+        default: throw EngramError(.storageFailure, "The orphan sweep has no decoder for table \(table.rawValue).")
+        }
     }
 }

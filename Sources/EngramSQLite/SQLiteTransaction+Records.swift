@@ -209,35 +209,25 @@ extension SQLiteTransaction: RecordRows {
         invalidateVectors(of: userID)
         return try await run { db in
             var removed: [ExportRecord] = []
-            let byMemory: [(String, String, (Row) throws -> ExportRecord)] = [
-                ("embeddings", "memory_id", { .embedding(try Decode.embedding($0)) }),
-                ("emotions", "memory_id", { .emotion(try Decode.emotion($0)) }),
-                ("feedback", "memory_id", { .feedback(try Decode.feedback($0)) }),
-                ("links", "source_id", { .link(try Decode.link($0)) }),
-                ("links", "target_id", { .link(try Decode.link($0)) }),
-            ]
-            for (table, column, decode) in byMemory {
+            for (table, column) in StorageTable.memoryReferences {
+                let name = table.rawValue
                 removed += try db.rows(
                     """
-                    DELETE FROM \(sql: table) WHERE user_id = \(userID) AND NOT EXISTS (SELECT 1 FROM memories m
-                        WHERE m.user_id = \(sql: table).user_id AND m.id = \(sql: table).\(sql: column))
+                    DELETE FROM \(sql: name) WHERE user_id = \(userID) AND NOT EXISTS (SELECT 1 FROM memories m
+                        WHERE m.user_id = \(sql: name).user_id AND m.id = \(sql: name).\(sql: column))
                     RETURNING *
                     """
-                ).map(decode)
+                ).map { try Decode.orphan(of: table, $0) }
             }
-            let bySession: [(String, (Row) throws -> ExportRecord)] = [
-                ("messages", { .message(try Decode.message($0)) }),
-                ("session_state", { .sessionState(try Decode.state($0)) }),
-                ("working_facts", { .workingFact(try Decode.fact($0)) }),
-            ]
-            for (table, decode) in bySession {
+            for table in StorageTable.sessionReferences {
+                let name = table.rawValue
                 removed += try db.rows(
                     """
-                    DELETE FROM \(sql: table) WHERE user_id = \(userID) AND session_id IS NOT NULL AND NOT EXISTS
-                        (SELECT 1 FROM sessions s WHERE s.user_id = \(sql: table).user_id AND s.id = \(sql: table).session_id)
+                    DELETE FROM \(sql: name) WHERE user_id = \(userID) AND session_id IS NOT NULL AND NOT EXISTS
+                        (SELECT 1 FROM sessions s WHERE s.user_id = \(sql: name).user_id AND s.id = \(sql: name).session_id)
                     RETURNING *
                     """
-                ).map(decode)
+                ).map { try Decode.orphan(of: table, $0) }
             }
             let dangling: SQL = """
                 user_id = \(userID) AND parent_id IS NOT NULL AND NOT EXISTS
@@ -246,6 +236,23 @@ extension SQLiteTransaction: RecordRows {
             removed += try db.rows("SELECT * FROM memories WHERE \(dangling)").map { .memory(try Decode.memory($0)) }
             _ = try db.run("UPDATE memories SET parent_id = NULL WHERE \(dangling)")
             return removed
+        }
+    }
+}
+
+extension Decode {
+    /// A row the orphan sweep deleted from `table` (one of ``StorageTable/memoryReferences`` and
+    /// ``StorageTable/sessionReferences``), as an export record.
+    static func orphan(of table: StorageTable, _ row: Row) throws -> ExportRecord {
+        switch table {
+        case .embeddings: .embedding(try embedding(row))
+        case .emotions: .emotion(try emotion(row))
+        case .feedback: .feedback(try feedback(row))
+        case .links: .link(try link(row))
+        case .messages: .message(try message(row))
+        case .sessionState: .sessionState(try state(row))
+        case .workingFacts: .workingFact(try fact(row))
+        default: throw EngramError(.storageFailure, "The orphan sweep has no decoder for table \(table.rawValue).")
         }
     }
 }

@@ -21,6 +21,15 @@ public enum StorageTable: String, Sendable, Hashable, CaseIterable, Codable {
     /// The order an export writes (and an import reads): parents first. Every table but ``apiKeys``.
     public static let exportOrder: [StorageTable] = allCases.filter { $0 != .apiKeys }
 
+    /// Where rows point at a memory (`table.column`): the orphan sweep deletes a row whose memory is gone.
+    public static let memoryReferences: [(table: StorageTable, column: String)] = [
+        (.embeddings, "memory_id"), (.emotions, "memory_id"), (.feedback, "memory_id"), (.links, "source_id"),
+        (.links, "target_id"),
+    ]
+
+    /// The tables whose rows may name a session (`session_id`): the orphan sweep deletes a row whose session is gone.
+    public static let sessionReferences: [StorageTable] = [.messages, .sessionState, .workingFacts]
+
     /// The order erasure deletes a user's rows: children first, so that each count is the table's own rows and
     /// not a cascade's. The user row itself comes last.
     public static let erasureOrder: [StorageTable] = [
