@@ -19,17 +19,18 @@ extension PostgresTransaction: CandidateSearch {
         guard !terms.isEmpty else { return [] }
         // BM25-like, so that PostgreSQL ranks as FTS5 does: each term's `ts_rank` (weights A–D, term frequency)
         // times its inverse document frequency among the user's memories, summed over the terms a memory matches.
-        // MATERIALIZED: counted once per term, not once per matching row.
+        // MATERIALIZED: the user's memories counted once, and each term's matches once, not once per matching row.
         var query: PostgresQuery = """
-            WITH terms AS (
-                SELECT to_tsquery('english', quote_literal(t)) AS q FROM unnest(\(terms)::text[]) AS t
+            WITH total AS MATERIALIZED (
+                SELECT count(*)::float8 AS n FROM memories WHERE user_id = \(userID)
             ), weighted AS MATERIALIZED (
-                SELECT terms.q, ln(1 + (n.total - n.matches + 0.5) / (n.matches + 0.5)) AS idf
-                FROM terms CROSS JOIN LATERAL (
-                    SELECT (SELECT count(*) FROM memories WHERE user_id = \(userID))::float8 AS total,
-                        (SELECT count(*) FROM memories WHERE user_id = \(userID) AND search @@ terms.q)::float8
-                            AS matches
-                ) n
+                SELECT terms.q, ln(1 + (total.n - matches.n + 0.5) / (matches.n + 0.5)) AS idf
+                FROM unnest(\(terms)::text[]) AS t
+                    CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t)) AS q) terms
+                    CROSS JOIN total
+                    CROSS JOIN LATERAL (
+                        SELECT count(*)::float8 AS n FROM memories WHERE user_id = \(userID) AND search @@ terms.q
+                    ) matches
                 WHERE numnode(terms.q) > 0
             )
             SELECT \(unescaped: Self.signalColumns), sum(w.idf * ts_rank(m.search, w.q))::float8 AS score
