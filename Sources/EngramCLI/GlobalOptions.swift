@@ -141,7 +141,14 @@ struct GlobalOptions: ParsableArguments {
                     driver: driver, embedder: embedders.configured, otherEmbedders: embedders.others,
                     extractor: formation.extractor, summarizer: formation.summarizer, clock: clock, logger: logger,
                     migratesOnFirstUse: access == .write)
-                return try await body(service, embedders)
+                do {
+                    let result = try await body(service, embedders)
+                    await service.flushReinforcements()
+                    return result
+                } catch {
+                    await service.flushReinforcements()
+                    throw error
+                }
             }
             await formation.shutdown()
             await embedders.shutdown()

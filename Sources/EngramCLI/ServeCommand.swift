@@ -165,9 +165,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                // Shut down in reverse: MCP sessions end (their streams close), the server drains, then the driver.
+                // Shut down in reverse: MCP sessions end (their streams close), the server drains, the last recalls'
+                // reinforcement is written, then the driver.
                 services: services.map { .init(service: $0) } + [
-                    .init(service: app), .init(service: MCPSessionsService(server.mcp)),
+                    .init(service: ReinforcementFlushService(service)), .init(service: app),
+                    .init(service: MCPSessionsService(server.mcp)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -96,3 +96,18 @@ public struct UpkeepService: Service {
         (error as? EngramError)?.code.rawValue ?? String(describing: type(of: error))
     }
 }
+
+/// Writes the reinforcement of the last recalls when the server shuts down: placed before the driver in a service
+/// group, it runs after the server stopped answering and before the driver closes.
+public struct ReinforcementFlushService: Service {
+    let service: MemoryService
+
+    public init(_ service: MemoryService) {
+        self.service = service
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await service.flushReinforcements()
+    }
+}

@@ -129,15 +129,19 @@ extension PostgresTransaction: MemoryRows {
     }
 
     /// Locks the rows in the given order, then writes them all in one statement.
-    func recordAccesses(userID: String, strengths: [(id: String, strength: Double)], at date: Date) async throws {
-        guard !strengths.isEmpty else { return }
-        let (ids, values) = (strengths.map { $0.id }, strengths.map { $0.strength })
+    func recordAccesses(userID: String, _ accesses: [MemoryAccess]) async throws {
+        guard !accesses.isEmpty else { return }
+        let ids = accesses.map(\.id)
         try await lockInOrder(userID: userID, ids: ids)
         try await execute(
             """
-            UPDATE memories m SET strength = a.strength, last_reinforced_at = \(date.timestamp),
-                last_accessed_at = \(date.timestamp), access_count = m.access_count + 1
-            FROM unnest(\(ids)::text[], \(values)::float8[]) AS a(id, strength)
+            UPDATE memories m SET strength = a.strength, last_reinforced_at = a.at, last_accessed_at = a.at,
+                access_count = m.access_count + a.count
+            FROM (
+                SELECT id, strength, timestamptz 'epoch' + millis * interval '1 millisecond' AS at, count
+                FROM unnest(\(ids)::text[], \(accesses.map(\.strength))::float8[], \(accesses.map(\.at.timestamp.millis))::bigint[],
+                    \(accesses.map(\.count))::bigint[]) AS u(id, strength, millis, count)
+            ) a
             WHERE m.user_id = \(userID) AND m.id = a.id
             """)
     }
@@ -248,9 +252,13 @@ extension PostgresTransaction: MemoryRows {
         try await execute("DELETE FROM links WHERE user_id = \(userID) AND id = \(id)")
     }
 
-    func countTraversals(userID: String, linkIDs: [String]) async throws {
-        guard !linkIDs.isEmpty else { return }
+    func countTraversals(userID: String, _ traversals: [LinkTraversal]) async throws {
+        guard !traversals.isEmpty else { return }
         try await execute(
-            "UPDATE links SET traversal_count = traversal_count + 1 WHERE user_id = \(userID) AND id = ANY(\(linkIDs))")
+            """
+            UPDATE links l SET traversal_count = l.traversal_count + t.count
+            FROM unnest(\(traversals.map(\.id))::text[], \(traversals.map(\.count))::bigint[]) AS t(id, count)
+            WHERE l.user_id = \(userID) AND l.id = t.id
+            """)
     }
 }

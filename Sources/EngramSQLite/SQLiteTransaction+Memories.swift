@@ -146,15 +146,14 @@ extension SQLiteTransaction: MemoryRows {
         }
     }
 
-    func recordAccesses(userID: String, strengths: [(id: String, strength: Double)], at date: Date) async throws {
-        let rows = strengths.map { Access(id: $0.id, strength: $0.strength) }
+    func recordAccesses(userID: String, _ accesses: [MemoryAccess]) async throws {
         try await run { db in
-            for row in rows {
+            for access in accesses {
                 try db.run(
                     """
-                    UPDATE memories SET strength = \(row.strength), last_reinforced_at = \(date.millis),
-                        last_accessed_at = \(date.millis), access_count = access_count + 1
-                    WHERE user_id = \(userID) AND id = \(row.id)
+                    UPDATE memories SET strength = \(access.strength), last_reinforced_at = \(access.at.millis),
+                        last_accessed_at = \(access.at.millis), access_count = access_count + \(access.count)
+                    WHERE user_id = \(userID) AND id = \(access.id)
                     """)
             }
         }
@@ -293,14 +292,15 @@ extension SQLiteTransaction: MemoryRows {
         try await run { db in try db.run("DELETE FROM links WHERE user_id = \(userID) AND id = \(id)") }
     }
 
-    func countTraversals(userID: String, linkIDs: [String]) async throws {
-        guard !linkIDs.isEmpty else { return }
+    func countTraversals(userID: String, _ traversals: [LinkTraversal]) async throws {
         try await run { db in
-            try db.run(
-                """
-                UPDATE links SET traversal_count = traversal_count + 1
-                WHERE user_id = \(userID) AND id IN (SELECT value FROM json_each(\(Column.strings(linkIDs))))
-                """)
+            for traversal in traversals {
+                try db.run(
+                    """
+                    UPDATE links SET traversal_count = traversal_count + \(traversal.count)
+                    WHERE user_id = \(userID) AND id = \(traversal.id)
+                    """)
+            }
         }
     }
 }

@@ -127,5 +127,7 @@ func buildRichDataset(_ h: Harness, userID: String) async throws -> RichDatasetC
     counts.feedback = 1
     h.clock.advance(by: 60)
     _ = try await store.recall(RecallQuery(userID: userID, text: "fractions", reinforce: true))
+    // Written after the answer: done before the caller copies, restores or reopens the file.
+    await store.flushReinforcements()
     return counts
 }

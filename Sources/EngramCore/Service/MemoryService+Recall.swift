@@ -6,16 +6,23 @@ extension MemoryService {
     /// The driver finds candidates (full text and vectors of the active model, among memories passing the
     /// filters); neighbours of the best of them along links join; ``RecallScorer`` ranks them all by the composite
     /// score. With `reinforce`, each result counts an access and its strength moves back toward 1, and each link
-    /// that brought a result counts a traversal.
+    /// that brought a result counts a traversal: written after the answer (see ``flushReinforcements()``).
     public func recall(_ query: RecallQuery) async throws -> [RecallResult] {
         let query = try validator.recall(query)
+        // Reinforcement is written after the answer: refuse it here, where the caller can still hear about it.
+        if query.reinforce, driver.isReadOnly {
+            throw EngramError(
+                .databaseReadOnly,
+                "The database is open for reading only; recall without reinforcement (--no-reinforce, \"reinforce\": false) or open it for writing."
+            )
+        }
         // Rank with the active model only: its vectors, and the query embedded by its embedder.
         let embedder = embedders.recallEmbedder(active: try await activeModel())
         let model = EmbeddingModel(embedder)
         let vector = try await embedder.embed(query.text)
         let date = now()
         let userID = query.userID
-        let found = try await read(.user(userID)) { tx in
+        let found = try await read(.user(userID), waitingForRecalls: false) { tx in
             try await self.requireUser(tx, userID)
             let found = try await self.candidates(tx, query: query, vector: vector, model: model, at: date)
             let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
@@ -38,7 +45,7 @@ extension MemoryService {
         let resultIDs = Set(results.map(\.memory.id))
         let traversedIDs = Set(found.expansions.filter { resultIDs.contains($0.key) }.map(\.value))
         let traversed = found.links.filter { traversedIDs.contains($0.id) }.sorted { $0.id < $1.id }
-        return try await reinforce(results, traversedLinks: traversed, at: date)
+        return reinforce(results, traversedLinks: traversed, at: date)
     }
 
     /// What the read phase of recall hands on.
@@ -125,12 +132,12 @@ extension MemoryService {
     }
 
     /// Access reinforces: counts it, moves strength back toward 1, and counts the links that brought results.
-    /// Rows are written in id order, so that concurrent recalls of one user lock them in one order. Each row
-    /// written gets an audit line (`memory.reinforce`, `link.traverse`), its digests those of the row as recall
-    /// read it and as it wrote it.
+    /// The results carry their new values at once; the rows are written after the answer, by the reinforcement
+    /// queue. Each row written gets an audit line (`memory.reinforce`, `link.traverse`), its digests those of the
+    /// row as recall read it and as it wrote it.
     private func reinforce(
         _ results: [RecallResult], traversedLinks: [Link], at date: Date
-    ) async throws -> [RecallResult] {
+    ) -> [RecallResult] {
         guard let userID = results.first?.memory.userID else { return results }
         var updated = results
         for index in updated.indices {
@@ -141,7 +148,6 @@ extension MemoryService {
             memory.accessCount += 1
             updated[index].memory = memory
         }
-        let strengths = updated.map { (id: $0.memory.id, strength: $0.memory.strength) }.sorted { $0.id < $1.id }
         let events =
             zip(results, updated).sorted { $0.0.memory.id < $1.0.memory.id }.map {
                 AuditEvent(
@@ -154,13 +160,13 @@ extension MemoryService {
                 return AuditEvent(
                     "link.traverse", "link", link.id, before: link, after: after, reason: "recall traversal")
             }
-        try await write(.user(userID)) { tx in
-            try await tx.recordAccesses(userID: userID, strengths: strengths, at: date)
-            if !traversedLinks.isEmpty {
-                try await tx.countTraversals(userID: userID, linkIDs: traversedLinks.map(\.id))
-            }
-            try await self.audit(tx, userID: userID, events, at: date)
-        }
+        enqueueReinforcement(
+            ReinforcementQueue.Entry(
+                userID: userID,
+                accesses: updated.map {
+                    MemoryAccess(id: $0.memory.id, strength: $0.memory.strength, count: 1, at: date)
+                },
+                traversedLinkIDs: traversedLinks.map(\.id), events: events, date: date))
         return updated
     }
 }

@@ -33,6 +33,8 @@ public final class MemoryService: Sendable {
     /// The active embedding model and when it was read: re-read after a second, so that a switch made by another
     /// process is seen promptly.
     private let activeModelCache = Mutex<(model: EmbeddingModel, read: ContinuousClock.Instant)?>(nil)
+    /// Recall's reinforcement waiting to be written.
+    let reinforcements = Mutex(ReinforcementQueue())
 
     /// A service over `driver`. `otherEmbedders` are embedders of models the store may still rank with while a
     /// switch to `embedder` is under way (see ``reembed(batchSize:prune:progress:)``).
@@ -67,19 +69,23 @@ public final class MemoryService: Sendable {
 // MARK: - Transactions
 
 extension MemoryService {
-    /// Runs `body` in a read transaction, once the schema is ready.
+    /// Runs `body` in a read transaction, once the schema is ready and (unless `waitingForRecalls` is false) the
+    /// reinforcement of earlier recalls is written.
     func read<T: Sendable>(
-        _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
+        _ scope: StorageScope, waitingForRecalls: Bool = true, _ body: (any StorageTransaction) async throws -> T
     ) async throws -> T {
         try await ready()
+        if waitingForRecalls { await flushReinforcements() }
         return try await driver.read(scope, body)
     }
 
-    /// Runs `body` in a write transaction, once the schema is ready.
+    /// Runs `body` in a write transaction, once the schema is ready and the reinforcement of earlier recalls is
+    /// written.
     func write<T: Sendable>(
         _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
     ) async throws -> T {
         try await ready()
+        await flushReinforcements()
         return try await driver.write(scope, body)
     }
 
@@ -194,7 +200,7 @@ extension MemoryService {
         let now = ContinuousClock.now
         if let cached = activeModelCache.withLock({ $0 }), now - cached.read < .seconds(1) { return cached.model }
         let configured = EmbeddingModel(embedder)
-        var active = try await read(.store) { tx in try await tx.activeModel() }
+        var active = try await read(.store, waitingForRecalls: false) { tx in try await tx.activeModel() }
         if active != configured, !driver.isReadOnly {
             let date = self.now()
             active = try await write(.store) { tx in try await self.settleActiveModel(tx, at: date) }

@@ -24,9 +24,9 @@ public protocol MemoryRows {
     func insertMemories(_ memories: [Memory]) async throws
     /// Writes every field of each memory (found by user and id).
     func updateMemories(_ memories: [Memory]) async throws
-    /// Records one access of each memory at `date`: its strength, `last_reinforced_at` and `last_accessed_at`
-    /// set, its access count raised by one. Rows are written in the given order.
-    func recordAccesses(userID: String, strengths: [(id: String, strength: Double)], at date: Date) async throws
+    /// Records the accesses of each memory: its strength and `last_reinforced_at` / `last_accessed_at` (the
+    /// access's date) set, its access count raised by the access's count. Rows are written in the given order.
+    func recordAccesses(userID: String, _ accesses: [MemoryAccess]) async throws
     /// Writes decayed strengths as of `date` (`last_reinforced_at` becomes `date`).
     func updateStrengths(userID: String, strengths: [(id: String, strength: Double)], at date: Date) async throws
     /// Clears the parent of the memories whose parent is `parentID`.
@@ -53,6 +53,6 @@ public protocol MemoryRows {
     func updateLink(_ link: Link) async throws
     /// Deletes one link.
     func deleteLink(userID: String, id: String) async throws
-    /// Counts one traversal of each link.
-    func countTraversals(userID: String, linkIDs: [String]) async throws
+    /// Raises each link's traversal count by the given count. Rows are written in the given order.
+    func countTraversals(userID: String, _ traversals: [LinkTraversal]) async throws
 }
