@@ -42,9 +42,15 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strictSettings
         ),
+        // The SQLite driver's C kernels: FTS5 ranking without filter-phrase costs, int8 dot products (SSE2/AVX2).
+        .target(
+            name: "CEngramSQLite",
+            linkerSettings: [.linkedLibrary("sqlite3"), .linkedLibrary("m")]
+        ),
         .target(
             name: "EngramSQLite",
             dependencies: [
+                "CEngramSQLite",
                 "EngramCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,7 +164,8 @@ let package = Package(
         .testTarget(
             name: "EngramSQLiteTests",
             dependencies: [
-                "EngramCore", "EngramSQLite", "EngramTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "CEngramSQLite", "EngramCore", "EngramSQLite", "EngramTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

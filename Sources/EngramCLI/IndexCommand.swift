@@ -37,7 +37,7 @@ struct IndexCommand: AsyncParsableCommand {
                     ]
                 },
                 empty: (try? global.location()).map { if case .sqlite = $0 { true } else { false } } == true
-                    ? "no vector index: SQLite searches its vectors exactly, in memory"
+                    ? "no vector index: SQLite searches its vectors in memory"
                     : "no vector indexes yet (the store creates one when a model first stores a vector)")
         }
     }

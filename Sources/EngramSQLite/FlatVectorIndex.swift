@@ -1,31 +1,46 @@
+import CEngramSQLite
+import EngramCore
 import Foundation
 
-/// Exact top-k cosine search over unit vectors kept as one flat `[Float]` matrix.
+/// Top-k cosine search over unit vectors kept in memory: each vector as Float32 and as int8 codes with a scale.
 ///
-/// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in,
-/// so the matrix stays dense. Not thread-safe: its owner guards it.
-public struct FlatVectorIndex: Sendable {
-    public let dimension: Int
+/// A search scans the int8 codes (a quarter of the bytes of the Float32 matrix, with SIMD integer products), keeps
+/// a short list several times `k` long, and ranks that list by the exact Float32 dot products: the scores it
+/// returns are exact, and the short list's margin makes a miss of the exact top-k rare (the tests measure it).
+/// Small indexes are scanned exactly.
+///
+/// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in, so the matrices stay
+/// dense. Not thread-safe: its owner guards it.
+struct FlatVectorIndex: Sendable {
+    let dimension: Int
     private var matrix: [Float] = []
+    /// Each row's components divided by its scale and rounded: −127…127.
+    private var codes: [Int8] = []
+    /// Per row: the largest absolute component ÷ 127 (a component ≈ code × scale).
+    private var scales: [Float] = []
     private var keys: [Int64] = []
     private var rowOfKey: [Int64: Int] = [:]
 
-    public init(dimension: Int) {
+    init(dimension: Int) {
         self.dimension = dimension
     }
 
     /// The number of vectors.
-    public var count: Int { keys.count }
+    var count: Int { keys.count }
 
     /// Adds or replaces the vector of `key`.
-    public mutating func upsert(_ key: Int64, _ vector: [Float]) {
+    mutating func upsert(_ key: Int64, _ vector: [Float]) {
         precondition(vector.count == dimension, "vector dimension mismatch")
         if let row = rowOfKey[key] {
             matrix.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
+            let (rowCodes, scale) = Self.quantised(vector)
+            codes.replaceSubrange(row * dimension..<(row + 1) * dimension, with: rowCodes)
+            scales[row] = scale
         } else {
             rowOfKey[key] = keys.count
             keys.append(key)
             matrix.append(contentsOf: vector)
+            appendCodes(of: matrix.count - dimension)
         }
     }
 
@@ -33,7 +48,7 @@ public struct FlatVectorIndex: Sendable {
     /// without an intermediate array: the bulk-load path. Returns `false`, adding nothing, when the
     /// byte count is wrong or the key is already present.
     @discardableResult
-    public mutating func append(_ key: Int64, float32Bytes bytes: UnsafeRawBufferPointer) -> Bool {
+    mutating func append(_ key: Int64, float32Bytes bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count == dimension * 4, rowOfKey[key] == nil else { return false }
         rowOfKey[key] = keys.count
         keys.append(key)
@@ -42,18 +57,30 @@ public struct FlatVectorIndex: Sendable {
         matrix.withUnsafeMutableBytes { target in
             target.baseAddress!.advanced(by: start * 4).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         }
+        appendCodes(of: start)
         return true
     }
 
+    /// Appends the int8 codes and scale of the Float32 row starting at `start`.
+    private mutating func appendCodes(of start: Int) {
+        let (rowCodes, scale) = matrix.withUnsafeBufferPointer {
+            Self.quantised(UnsafeBufferPointer(rebasing: $0[start..<start + dimension]))
+        }
+        codes.append(contentsOf: rowCodes)
+        scales.append(scale)
+    }
+
     /// Reserves room for `rows` vectors.
-    public mutating func reserveCapacity(_ rows: Int) {
+    mutating func reserveCapacity(_ rows: Int) {
         matrix.reserveCapacity(rows * dimension)
+        codes.reserveCapacity(rows * dimension)
+        scales.reserveCapacity(rows)
         keys.reserveCapacity(rows)
         rowOfKey.reserveCapacity(rows)
     }
 
     /// Removes the vector of `key`, if any.
-    public mutating func remove(_ key: Int64) {
+    mutating func remove(_ key: Int64) {
         guard let row = rowOfKey.removeValue(forKey: key) else { return }
         let last = keys.count - 1
         if row != last {
@@ -62,51 +89,89 @@ public struct FlatVectorIndex: Sendable {
             rowOfKey[lastKey] = row
             for component in 0..<dimension {
                 matrix[row * dimension + component] = matrix[last * dimension + component]
+                codes[row * dimension + component] = codes[last * dimension + component]
             }
+            scales[row] = scales[last]
         }
         keys.removeLast()
         matrix.removeLast(dimension)
+        codes.removeLast(dimension)
+        scales.removeLast()
     }
 
-    /// The `k` keys whose vectors have the largest dot product with `query`, best first.
-    /// Large matrices are scanned in parallel slices, one per core, and the slices' top-k merged.
-    public func search(_ query: [Float], k: Int) -> [(key: Int64, score: Float)] {
+    /// The `k` keys whose vectors have the largest dot product with `query`, best first, with those exact dot
+    /// products. Large matrices are scanned in parallel slices, one per core, and the slices' short lists merged.
+    func search(_ query: [Float], k: Int) -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        let rowCount = keys.count
-        let slices = rowCount >= Self.parallelThreshold ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        var partial = [TopK](repeating: TopK(capacity: k), count: slices)
-        matrix.withUnsafeBufferPointer { rows in
+        let rows = keys.count <= Self.exactThreshold ? Array(0..<keys.count) : shortList(query, length: k * 4 + 32)
+        var best = TopK(capacity: k)
+        matrix.withUnsafeBufferPointer { matrix in
             query.withUnsafeBufferPointer { q in
-                partial.withUnsafeMutableBufferPointer { results in
-                    guard let rowBase = rows.baseAddress, let queryBase = q.baseAddress,
-                        let resultBase = results.baseAddress
-                    else { return }
-                    let buffers = SliceBuffers(rows: rowBase, query: queryBase, results: resultBase)
-                    let dimension = self.dimension
-                    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                        var best = TopK(capacity: k)
-                        let lower = rowCount * slice / slices
-                        let upper = rowCount * (slice + 1) / slices
-                        for row in lower..<upper {
-                            let score = VectorMath.dot(buffers.rows + row * dimension, buffers.query, count: dimension)
-                            best.insert(score, row)
-                        }
-                        buffers.results[slice] = best
-                    }
+                for row in rows {
+                    best.insert(
+                        VectorMath.dot(matrix.baseAddress! + row * dimension, q.baseAddress!, count: dimension), row)
                 }
             }
         }
-        var merged = TopK(capacity: k)
-        for entry in partial.flatMap({ $0.sortedDescending() }) { merged.insert(entry.score, entry.row) }
-        return merged.sortedDescending().map { (keys[$0.row], $0.score) }
+        return best.sortedDescending().map { (keys[$0.row], $0.score) }
     }
+
+    /// Up to this many rows, a search computes every exact dot product.
+    static let exactThreshold = 2_000
 
     /// Below this many rows a single-threaded scan is faster than fanning out.
     static let parallelThreshold = 20_000
 
+    /// The rows of the `length` largest approximate dot products with `query`, from the int8 codes.
+    private func shortList(_ query: [Float], length: Int) -> [Int] {
+        // The query in −1023…1023: products and sums stay far inside 32 bits at any dimension we embed.
+        let largest = query.reduce(0) { max($0, abs($1)) }
+        let queryScale = largest > 0 ? 1023 / largest : 0
+        let queryCodes = query.map { Int16(($0 * queryScale).rounded()) }
+        let rowCount = keys.count
+        let slices = rowCount >= Self.parallelThreshold ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        var partial = [TopK](repeating: TopK(capacity: length), count: slices)
+        codes.withUnsafeBufferPointer { codes in
+            scales.withUnsafeBufferPointer { scales in
+                queryCodes.withUnsafeBufferPointer { q in
+                    partial.withUnsafeMutableBufferPointer { results in
+                        let buffers = CodeSlices(
+                            codes: codes.baseAddress!, scales: scales.baseAddress!, query: q.baseAddress!,
+                            results: results.baseAddress!)
+                        let dimension = self.dimension
+                        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                            var best = TopK(capacity: length)
+                            var products = [Int32](repeating: 0, count: Self.block)
+                            let upper = rowCount * (slice + 1) / slices
+                            var start = rowCount * slice / slices
+                            products.withUnsafeMutableBufferPointer { products in
+                                while start < upper {
+                                    let rows = min(Self.block, upper - start)
+                                    engram_int8_dot_rows(
+                                        buffers.codes + start * dimension, rows, dimension, buffers.query,
+                                        products.baseAddress!)
+                                    for offset in 0..<rows {
+                                        best.insert(
+                                            Float(products[offset]) * buffers.scales[start + offset], start + offset)
+                                    }
+                                    start += rows
+                                }
+                            }
+                            buffers.results[slice] = best
+                        }
+                    }
+                }
+            }
+        }
+        return partial.flatMap { $0.sortedDescending().map(\.row) }
+    }
+
+    /// Rows scored per call of the int8 kernel: their products stay in the first-level cache.
+    private static let block = 1024
+
     /// The dot product of `query` with the vector of `key`, if present.
-    public func score(_ query: [Float], key: Int64) -> Float? {
+    func score(_ query: [Float], key: Int64) -> Float? {
         guard let row = rowOfKey[key] else { return nil }
         return matrix.withUnsafeBufferPointer { rows in
             query.withUnsafeBufferPointer { q in
@@ -114,13 +179,22 @@ public struct FlatVectorIndex: Sendable {
             }
         }
     }
+
+    /// A vector's int8 codes and scale.
+    private static func quantised<C: Collection<Float>>(_ vector: C) -> (codes: [Int8], scale: Float) {
+        let largest = vector.reduce(0) { max($0, abs($1)) }
+        guard largest > 0, largest.isFinite else { return (Array(repeating: 0, count: vector.count), 0) }
+        let inverse = 127 / largest
+        return (vector.map { Int8(($0 * inverse).rounded()) }, largest / 127)
+    }
 }
 
-/// The buffers a parallel scan shares: every slice reads the matrix and the query, and writes only
-/// its own result slot, and all slices finish before the buffers' owners go out of scope.
-private struct SliceBuffers: @unchecked Sendable {
-    let rows: UnsafePointer<Float>
-    let query: UnsafePointer<Float>
+/// The buffers a parallel scan shares: every slice reads the codes, scales and query, and writes only its own
+/// result slot, and all slices finish before the buffers' owners go out of scope.
+private struct CodeSlices: @unchecked Sendable {
+    let codes: UnsafePointer<Int8>
+    let scales: UnsafePointer<Float>
+    let query: UnsafePointer<Int16>
     let results: UnsafeMutablePointer<TopK>
 }
 

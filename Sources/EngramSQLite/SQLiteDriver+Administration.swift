@@ -46,13 +46,13 @@ extension SQLiteDriver {
     /// Vectors live in memory here; there is no index to prepare.
     public func prepareVectorIndexes(for models: [EmbeddingModel]) async throws {}
 
-    /// SQLite searches vectors exactly, in memory: it has no vector index.
+    /// SQLite searches vectors in memory (an int8 pass, exact re-ranking): it has no vector index.
     public func vectorIndexStatistics() async throws -> [VectorIndexStatistics] { [] }
 
     public func rebuildVectorIndexes(method: VectorIndexMethod?) async throws -> [VectorIndexStatistics] {
         throw EngramError(
             .invalidArgument,
-            "SQLite searches vectors exactly in memory and has no vector index to rebuild; vector indexes are PostgreSQL's."
+            "SQLite searches vectors in memory and has no vector index to rebuild; vector indexes are PostgreSQL's."
         )
     }
 

@@ -1,9 +1,10 @@
+import CEngramSQLite
 import EngramCore
 import Foundation
 import GRDB
 import Logging
 
-/// The embedded driver: one SQLite file in WAL mode, FTS5 for full text, Float32 vector blobs searched exactly
+/// The embedded driver: one SQLite file in WAL mode, FTS5 for full text, Float32 vector blobs searched
 /// from per-user matrices kept in memory and in step with writes (``VectorCache``).
 public final class SQLiteDriver: StorageDriver {
     /// How a database file is opened.
@@ -63,6 +64,11 @@ public final class SQLiteDriver: StorageDriver {
             }
             // Read pages through a memory map: loading a large vector set then copies far less.
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            // Full-text ranking that skips the owner filter's phrase (see SQLiteTransaction+Search).
+            let code = engram_register_bm25(db.sqliteConnection)
+            guard code == ResultCode.SQLITE_OK.rawValue else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code))
+            }
         }
         do {
             pool = try DatabasePool(

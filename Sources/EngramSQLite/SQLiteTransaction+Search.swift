@@ -2,8 +2,9 @@ import EngramCore
 import Foundation
 import GRDB
 
-/// Recall candidates on SQLite: FTS5 `bm25` inside the user's rows of the index, and an exact scan of the user's
-/// vectors in memory; both widened until enough matches pass the filters.
+/// Recall candidates on SQLite: FTS5 BM25 (`engram_bm25`) over the newest matches among the user's rows of the index,
+/// and a scan of the user's vectors in memory (int8 pass, exact re-ranking); both widened until enough matches pass
+/// the filters.
 extension SQLiteTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns: SQL = """
@@ -19,13 +20,22 @@ extension SQLiteTransaction: CandidateSearch {
             + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
         let filter = MemoryFilter.sql(filters, at: date)
         return try await run { db in
+            // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left
+            // to the vector search. The bound is the row number of the last match ranked (0: all of them).
+            let floor =
+                try db.value(
+                    """
+                    SELECT rowid FROM memories_fts WHERE memories_fts MATCH \(match)
+                    ORDER BY rowid DESC LIMIT 1 OFFSET \(Self.textScanLimit - 1)
+                    """, as: Int64.self) ?? 0
             var want = limit
             while true {
                 var scores: [Int64: Double] = [:]
                 let hits = try db.rows(
                     """
                     SELECT rowid, -rank FROM memories_fts
-                    WHERE memories_fts MATCH \(match) AND rank MATCH 'bm25(0.0, 1.0, 0.5, 0.5, 0.5, 0.5)'
+                    WHERE memories_fts MATCH \(match) AND rowid >= \(floor)
+                        AND rank MATCH 'engram_bm25(1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5)'
                     ORDER BY rank LIMIT \(want)
                     """)
                 for hit in hits { scores[hit[0]] = hit[1] }
@@ -39,6 +49,9 @@ extension SQLiteTransaction: CandidateSearch {
             }
         }
     }
+
+    /// How many of a query's full-text matches, newest first, are ranked.
+    static let textScanLimit = 1_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int

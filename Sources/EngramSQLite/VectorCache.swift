@@ -2,7 +2,7 @@ import EngramCore
 import GRDB
 import Synchronization
 
-/// Per-user in-memory vector matrices for exact SIMD top-k, kept in step with the database.
+/// Per-user in-memory vector matrices (``FlatVectorIndex``) for SIMD top-k, kept in step with the database.
 ///
 /// Each user's matrix is tagged with the user's `vector_version`, which triggers bump on every
 /// change to that user's embeddings, from this process or any other. A reader compares versions

@@ -1,0 +1,24 @@
+#ifndef ENGRAM_CENGRAMSQLITE_H
+#define ENGRAM_CENGRAMSQLITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// The SQLite connection, as GRDB hands it over (`Database.sqliteConnection`).
+typedef struct sqlite3 sqlite3;
+
+/// Registers the FTS5 ranking function `engram_bm25` on `db`; returns an SQLite result code.
+///
+/// `engram_bm25(fts, skip, w0, w1, ...)` is FTS5's `bm25` (k1 1.2, b 0.75, column weights w0...) except that the
+/// first `skip` phrases of the query count for nothing and cost nothing: `bm25` counts every phrase's matches over
+/// the whole index to weigh it, which for a phrase matching every row of a user (the owner filter) is a scan of
+/// all the user's rows on every query.
+int engram_register_bm25(sqlite3 *db);
+
+/// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of
+/// `dimension` components, written to `scores`. Every product and sum fits in 32 bits when components lie in
+/// -127...127 and `dimension` is below 130,000. Uses AVX2 when the CPU has it, SSE2 otherwise.
+void engram_int8_dot_rows(
+    const int8_t *rows, size_t count, size_t dimension, const int16_t *query, int32_t *scores);
+
+#endif
