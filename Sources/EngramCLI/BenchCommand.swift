@@ -19,7 +19,9 @@ struct BenchStoreCommand: AsyncParsableCommand {
         abstract: "Measure ingest rate and recall latency on a synthetic store of N memories.",
         discussion: """
             Fills a database (by default .engram/bench-N.sqlite, reused when it already holds N memories for the
-            bench user) with N synthetic memories, then times Q recalls of random 3-word queries.
+            bench users) with N synthetic memories spread over --users users, then times Q recalls of random
+            3-word queries, each by a random user. Reports ingest rate, recall percentiles, the process's peak
+            RSS and (SQLite) the database size.
             It measures the store, so it embeds with the hashing embedder unless --embedder says otherwise.
             Build with -c release for meaningful figures. Nothing here is asserted: it measures.
             """)
@@ -41,11 +43,15 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Memories per transaction while filling: 1 is one remember each, more uses rememberAll.")
     var batch = 1
 
+    @Option(name: .long, help: "Users the memories are spread over (round robin); each recall asks a random one.")
+    var users = 1
+
     func validate() throws {
         guard memories > 0, memories <= 10_000_000 else {
             throw ValidationError("--memories must be from 1 to 10000000.")
         }
         guard queries > 0 else { throw ValidationError("--queries must be positive.") }
+        guard (1...memories).contains(users) else { throw ValidationError("--users must be from 1 to --memories.") }
         guard (1...InputValidator.maxBatch).contains(batch) else {
             throw ValidationError("--batch must be from 1 to \(InputValidator.maxBatch).")
         }
@@ -54,6 +60,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
     /// What one bench run measured.
     struct Report: Codable {
         var memories: Int
+        var users: Int
         var embedder: String
         var batch: Int
         var ingested: Int
@@ -67,15 +74,24 @@ struct BenchStoreCommand: AsyncParsableCommand {
         var p99Ms: Double
         var maxMs: Double
         var meanResults: Double
+        /// VmHWM of the process at the end, in MiB (`nil` where /proc is unavailable).
+        var peakRSSMiB: Double?
+        /// The SQLite file with its write-ahead log, in bytes (`nil` on PostgreSQL).
+        var databaseBytes: Int?
     }
 
     mutating func run() async throws {
         var options = global
         if options.embedding.name == nil { options.embedding.name = "hashing" }
         if case .sqlite = try global.location(), global.db == nil, global.databaseURL == nil {
-            options.db = ".engram/bench-\(memories).sqlite"
+            options.db = users == 1 ? ".engram/bench-\(memories).sqlite" : ".engram/bench-\(memories)-\(users)u.sqlite"
         }
-        let report = try await options.withService(.write) { store in try await measure(store) }
+        var report = try await options.withService(.write) { store in try await measure(store) }
+        if case .sqlite(let path) = try options.location() {
+            report.databaseBytes = [path, path + "-wal"].compactMap {
+                (try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? Int
+            }.reduce(0, +)
+        }
         if global.json {
             try Output.json(report)
         } else {
@@ -85,25 +101,32 @@ struct BenchStoreCommand: AsyncParsableCommand {
 
     /// Fills `store` up to ``memories`` and times ``queries`` recalls.
     private func measure(_ store: MemoryService) async throws -> Report {
-        let userID = global.user ?? "bench"
-        _ = try await store.createUser(UserDraft(id: userID, name: "bench"))
+        let base = global.user ?? "bench"
+        let userIDs = users == 1 ? [base] : (0..<users).map { "\(base)-\($0)" }
+        var existing = 0
+        for userID in userIDs {
+            _ = try await store.createUser(UserDraft(id: userID, name: "bench"))
+            existing += try await store.statistics(userID: userID).memories
+        }
         var random = SplitMix64(seed: seed)
         let clock = ContinuousClock()
 
-        let existing = try await store.statistics(userID: userID).memories
         let toIngest = max(0, memories - existing)
         let ingestStart = clock.now
         for start in stride(from: existing, to: existing + toIngest, by: batch) {
+            // A batch is written in one transaction per user (rememberAll takes one user's memories).
             let drafts = (start..<min(start + batch, existing + toIngest)).map { index in
                 MemoryDraft(
-                    userID: userID, content: Self.sentence(&random, index: index),
+                    userID: userIDs[index % users], content: Self.sentence(&random, index: index),
                     sector: Sector.allCases[index % Sector.allCases.count], salience: Double(index % 10) / 10,
                     tags: ["t\(index % 50)"])
             }
             if batch == 1 {
                 _ = try await store.remember(drafts[0])
             } else {
-                _ = try await store.rememberAll(drafts)
+                for group in Dictionary(grouping: drafts, by: \.userID).values {
+                    _ = try await store.rememberAll(group)
+                }
             }
         }
         let ingestSeconds = (clock.now - ingestStart).seconds
@@ -113,6 +136,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
         for _ in 0..<queries + 1 {
             let text = (0..<3).map { _ in Self.vocabulary[Int(random.next() % UInt64(Self.vocabulary.count))] }
                 .joined(separator: " ")
+            let userID = userIDs[Int(random.next() % UInt64(users))]
             let start = clock.now
             let results = try await store.recall(RecallQuery(userID: userID, text: text, k: k))
             latencies.append((clock.now - start).seconds * 1000)
@@ -120,18 +144,24 @@ struct BenchStoreCommand: AsyncParsableCommand {
         }
         let cold = latencies.removeFirst()
         let summary = LatencySummary(milliseconds: latencies)
+        await store.flushReinforcements()
         return Report(
-            memories: existing + toIngest, embedder: EmbeddingModel(store.embedder).description, batch: batch,
+            memories: existing + toIngest, users: users, embedder: EmbeddingModel(store.embedder).description,
+            batch: batch,
             ingested: toIngest, ingestSeconds: ingestSeconds,
             ingestPerSecond: toIngest > 0 ? Double(toIngest) / ingestSeconds : 0, queries: queries, k: k,
             coldRecallMs: cold, p50Ms: summary.p50, p95Ms: summary.p95, p99Ms: summary.p99, maxMs: summary.max,
-            meanResults: Double(resultCounts) / Double(queries + 1))
+            meanResults: Double(resultCounts) / Double(queries + 1), peakRSSMiB: BenchEmbedCommand.peakRSSMiB(),
+            databaseBytes: nil)
     }
 
     private func print(_ report: Report, database: String) {
         Output.printFields([
             ("database", database),
-            ("memories", "\(report.memories) (\(report.ingested) ingested now, \(report.batch) per transaction)"),
+            (
+                "memories",
+                "\(report.memories) over \(report.users) user(s) (\(report.ingested) ingested now, \(report.batch) per transaction)"
+            ),
             ("embedder", report.embedder),
             (
                 "ingest",
@@ -146,6 +176,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     format: "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", report.p50Ms, report.p95Ms,
                     report.p99Ms, report.maxMs)
             ),
+            ("peak RSS", report.peakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "-"),
+            ("database size", report.databaseBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"),
         ])
     }
 
