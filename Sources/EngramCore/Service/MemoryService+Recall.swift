@@ -148,25 +148,10 @@ extension MemoryService {
             memory.accessCount += 1
             updated[index].memory = memory
         }
-        let events =
-            zip(results, updated).sorted { $0.0.memory.id < $1.0.memory.id }.map {
-                AuditEvent(
-                    "memory.reinforce", "memory", $0.memory.id, before: $0.memory, after: $1.memory,
-                    reason: "recall reinforcement")
-            }
-            + traversedLinks.map { link in
-                var after = link
-                after.traversalCount += 1
-                return AuditEvent(
-                    "link.traverse", "link", link.id, before: link, after: after, reason: "recall traversal")
-            }
         enqueueReinforcement(
             ReinforcementQueue.Entry(
-                userID: userID,
-                accesses: updated.map {
-                    MemoryAccess(id: $0.memory.id, strength: $0.memory.strength, count: 1, at: date)
-                },
-                traversedLinkIDs: traversedLinks.map(\.id), events: events, date: date))
+                userID: userID, memories: zip(results, updated).map { ($0.memory, $1.memory) },
+                traversedLinks: traversedLinks, date: date))
         return updated
     }
 }

@@ -35,13 +35,28 @@ public struct LinkTraversal: Sendable, Hashable {
 /// per user. Every other operation of the service first waits for the queue to be written, so a caller always
 /// reads its own recalls' effects; only recall itself reads past it (its scores may lag by the writes in flight).
 struct ReinforcementQueue: Sendable {
-    /// One recall's writes.
+    /// One recall's writes: the memories as recall read them and as reinforced, and the links it followed.
+    /// Their audit lines (digests of each row) are made by the writer, off the read path.
     struct Entry: Sendable {
         var userID: String
-        var accesses: [MemoryAccess]
-        var traversedLinkIDs: [String]
-        var events: [AuditEvent]
+        var memories: [(before: Memory, after: Memory)]
+        var traversedLinks: [Link]
         var date: Date
+
+        /// `memory.reinforce` per memory and `link.traverse` per link, in id order.
+        var events: [AuditEvent] {
+            memories.sorted { $0.before.id < $1.before.id }.map {
+                AuditEvent(
+                    "memory.reinforce", "memory", $0.before.id, before: $0.before, after: $0.after,
+                    reason: "recall reinforcement")
+            }
+                + traversedLinks.sorted { $0.id < $1.id }.map { link in
+                    var after = link
+                    after.traversalCount += 1
+                    return AuditEvent(
+                        "link.traverse", "link", link.id, before: link, after: after, reason: "recall traversal")
+                }
+        }
     }
 
     var pending: [Entry] = []
@@ -107,7 +122,8 @@ extension MemoryService {
         var accesses: [String: MemoryAccess] = [:]
         var traversals: [String: Int] = [:]
         for entry in entries {
-            for access in entry.accesses {
+            for (_, memory) in entry.memories {
+                let access = MemoryAccess(id: memory.id, strength: memory.strength, count: 1, at: entry.date)
                 if let earlier = accesses[access.id] {
                     accesses[access.id] = MemoryAccess(
                         id: access.id, strength: access.strength, count: earlier.count + access.count,
@@ -116,7 +132,7 @@ extension MemoryService {
                     accesses[access.id] = access
                 }
             }
-            for id in entry.traversedLinkIDs { traversals[id, default: 0] += 1 }
+            for link in entry.traversedLinks { traversals[link.id, default: 0] += 1 }
         }
         try await tx.recordAccesses(userID: userID, accesses.values.sorted { $0.id < $1.id })
         if !traversals.isEmpty {
