@@ -19,17 +19,21 @@ extension PostgresTransaction: CandidateSearch {
         guard !terms.isEmpty else { return [] }
         // BM25-like, so that PostgreSQL ranks as FTS5 does: each term's `ts_rank` (weights A–D, term frequency)
         // times its inverse document frequency among the user's memories, summed over the terms a memory matches.
-        // MATERIALIZED: the user's memories counted once, and each term's matches once, not once per matching row.
+        // A term's matches are counted up to `textCountLimit` (past that its weight is already near its floor), and
+        // the user's memories are the count the users row keeps. MATERIALIZED: each part runs once.
         var query: PostgresQuery = """
             WITH total AS MATERIALIZED (
-                SELECT count(*)::float8 AS n FROM memories WHERE user_id = \(userID)
+                SELECT greatest(memory_count, 1)::float8 AS n FROM users WHERE id = \(userID)
             ), weighted AS MATERIALIZED (
                 SELECT terms.q, ln(1 + (total.n - matches.n + 0.5) / (matches.n + 0.5)) AS idf
                 FROM unnest(\(terms)::text[]) AS t
                     CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t)) AS q) terms
                     CROSS JOIN total
                     CROSS JOIN LATERAL (
-                        SELECT count(*)::float8 AS n FROM memories WHERE user_id = \(userID) AND search @@ terms.q
+                        SELECT count(*)::float8 AS n FROM (
+                            SELECT 1 FROM memories WHERE user_id = \(userID) AND search @@ terms.q
+                            LIMIT \(Self.textCountLimit)
+                        ) counted
                     ) matches
                 WHERE numnode(terms.q) > 0
             )
@@ -42,6 +46,9 @@ extension PostgresTransaction: CandidateSearch {
         query.sql += try query.bind(limit)
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
     }
+
+    /// How many of a term's matches are counted to weigh it.
+    static let textCountLimit = 10_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
