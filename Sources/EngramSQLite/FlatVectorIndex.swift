@@ -33,14 +33,14 @@ struct FlatVectorIndex: Sendable {
         precondition(vector.count == dimension, "vector dimension mismatch")
         if let row = rowOfKey[key] {
             matrix.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
-            let (rowCodes, scale) = Self.quantised(vector)
-            codes.replaceSubrange(row * dimension..<(row + 1) * dimension, with: rowCodes)
-            scales[row] = scale
+            quantise(row: row)
         } else {
             rowOfKey[key] = keys.count
             keys.append(key)
             matrix.append(contentsOf: vector)
-            appendCodes(of: matrix.count - dimension)
+            codes.append(contentsOf: repeatElement(0, count: dimension))
+            scales.append(0)
+            quantise(row: keys.count - 1)
         }
     }
 
@@ -57,17 +57,29 @@ struct FlatVectorIndex: Sendable {
         matrix.withUnsafeMutableBytes { target in
             target.baseAddress!.advanced(by: start * 4).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         }
-        appendCodes(of: start)
+        codes.append(contentsOf: repeatElement(0, count: dimension))
+        scales.append(0)
+        quantise(row: keys.count - 1)
         return true
     }
 
-    /// Appends the int8 codes and scale of the Float32 row starting at `start`.
-    private mutating func appendCodes(of start: Int) {
-        let (rowCodes, scale) = matrix.withUnsafeBufferPointer {
-            Self.quantised(UnsafeBufferPointer(rebasing: $0[start..<start + dimension]))
+    /// Writes the int8 codes and scale of `row` from its Float32 components: each component × 127 ÷ the row's
+    /// largest absolute component, rounded. A zero row gets zero codes and scale.
+    private mutating func quantise(row: Int) {
+        let range = row * dimension..<(row + 1) * dimension
+        var largest: Float = 0
+        for index in range { largest = max(largest, abs(matrix[index])) }
+        let inverse = largest > 0 && largest.isFinite ? 127 / largest : 0
+        matrix.withUnsafeBufferPointer { matrix in
+            codes.withUnsafeMutableBufferPointer { codes in
+                for index in range {
+                    // Stored vectors are finite; a damaged one must not trap here.
+                    let code = (matrix[index] * inverse).rounded()
+                    codes[index] = code.isFinite ? Int8(max(-127, min(127, code))) : 0
+                }
+            }
         }
-        codes.append(contentsOf: rowCodes)
-        scales.append(scale)
+        scales[row] = inverse > 0 ? largest / 127 : 0
     }
 
     /// Reserves room for `rows` vectors.
@@ -178,14 +190,6 @@ struct FlatVectorIndex: Sendable {
                 VectorMath.dot(rows.baseAddress! + row * dimension, q.baseAddress!, count: dimension)
             }
         }
-    }
-
-    /// A vector's int8 codes and scale.
-    private static func quantised<C: Collection<Float>>(_ vector: C) -> (codes: [Int8], scale: Float) {
-        let largest = vector.reduce(0) { max($0, abs($1)) }
-        guard largest > 0, largest.isFinite else { return (Array(repeating: 0, count: vector.count), 0) }
-        let inverse = 127 / largest
-        return (vector.map { Int8(($0 * inverse).rounded()) }, largest / 127)
     }
 }
 
