@@ -1,7 +1,7 @@
-import EngramCore
 import Foundation
 import Testing
 
+@testable import EngramCore
 @testable import EngramTestSupport
 
 @Suite struct RecallTests {
@@ -198,6 +198,29 @@ import Testing
         let twice = try await h.store.memory(userID: "alice", id: memory.id)
         #expect(twice.accessCount == 2)
         #expect(abs(twice.strength - DecayPolicy.default.reinforced(reinforced, at: h.now)) < 1e-9)
+    }
+
+    /// Reinforcement is written after the answer: many recalls in a row are all counted, each audited once,
+    /// and another service on the same database sees them once the first one has flushed its queue.
+    @Test(arguments: Backend.allCases)
+    func queuedReinforcementIsWrittenOnceEachAndSeenByAnotherService(backend: Backend) async throws {
+        let open = try makeDatabase(backend)
+        let clock = ManualClock()
+        let first = try open(clock, .init())
+        let h = Harness(store: first, clock: clock)
+        try await h.user()
+        let memory = try await h.remember("alice", "Alice keeps her passport in the blue drawer")
+        let recalls = ReinforcementQueue.maxPending + 5  // past the backlog at which a recall waits for the writer
+        for _ in 0..<recalls {
+            let results = try await first.recall(RecallQuery(userID: "alice", text: "passport drawer"))
+            #expect(results.first?.memory.id == memory.id)
+        }
+        await first.flushReinforcements()
+        let second = try open(clock, .init())
+        let seen = try await second.memory(userID: "alice", id: memory.id)
+        #expect(seen.accessCount == recalls)
+        let audit = try await second.auditLog(userID: "alice", limit: recalls + 10)
+        #expect(audit.filter { $0.action == "memory.reinforce" && $0.targetID == memory.id }.count == recalls)
     }
 
     @Test(arguments: Backend.allCases)

@@ -45,7 +45,7 @@ extension MemoryService {
         let resultIDs = Set(results.map(\.memory.id))
         let traversedIDs = Set(found.expansions.filter { resultIDs.contains($0.key) }.map(\.value))
         let traversed = found.links.filter { traversedIDs.contains($0.id) }.sorted { $0.id < $1.id }
-        return reinforce(results, traversedLinks: traversed, at: date)
+        return await reinforce(results, traversedLinks: traversed, at: date)
     }
 
     /// What the read phase of recall hands on.
@@ -137,7 +137,7 @@ extension MemoryService {
     /// row as recall read it and as it wrote it.
     private func reinforce(
         _ results: [RecallResult], traversedLinks: [Link], at date: Date
-    ) -> [RecallResult] {
+    ) async -> [RecallResult] {
         guard let userID = results.first?.memory.userID else { return results }
         var updated = results
         for index in updated.indices {
@@ -148,7 +148,7 @@ extension MemoryService {
             memory.accessCount += 1
             updated[index].memory = memory
         }
-        enqueueReinforcement(
+        await enqueueReinforcement(
             ReinforcementQueue.Entry(
                 userID: userID, memories: zip(results, updated).map { ($0.memory, $1.memory) },
                 traversedLinks: traversedLinks, date: date))

@@ -59,20 +59,27 @@ struct ReinforcementQueue: Sendable {
         }
     }
 
+    /// Recalls queued before a recall waits for the writer.
+    static let maxPending = 1_000
+
     var pending: [Entry] = []
     /// The writer while it runs: it ends when it finds the queue empty.
     var writer: Task<Void, Never>?
 }
 
 extension MemoryService {
-    /// Queues one recall's reinforcement and starts the writer unless it runs.
-    func enqueueReinforcement(_ entry: ReinforcementQueue.Entry) {
-        reinforcements.withLock { queue in
+    /// Queues one recall's reinforcement and starts the writer unless it runs. When recalls outpace the writer
+    /// (``ReinforcementQueue/maxPending`` queued), the recall waits for the queue to be written: backpressure
+    /// instead of a queue that grows without bound.
+    func enqueueReinforcement(_ entry: ReinforcementQueue.Entry) async {
+        let backlog = reinforcements.withLock { queue in
             queue.pending.append(entry)
             if queue.writer == nil {
                 queue.writer = Task { await self.writeReinforcements() }
             }
+            return queue.pending.count
         }
+        if backlog >= ReinforcementQueue.maxPending { await flushReinforcements() }
     }
 
     /// Waits until every reinforcement queued so far is written (or, on a storage failure, dropped and logged).
