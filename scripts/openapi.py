@@ -361,7 +361,7 @@ BODY_FIELDS = {
     "UpdateSessionBody": {"title": OPTIONAL_TEXT},
     "AppendMessageBody": {
         "role": enum("MessageRole"), "content": TEXT, "thinking": OPTIONAL_TEXT, "metadata": OBJECT,
-        "inputTokens": TOKENS, "outputTokens": TOKENS,
+        "inputTokens": TOKENS, "outputTokens": TOKENS, "createdAt": DATE_TIME,
     },
     "AddFactBody": {
         "content": TEXT, "sessionID": OPTIONAL_IDENTIFIER, "agentID": OPTIONAL_IDENTIFIER, "factType": enum("FactType"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import Foundation
 
 /// `engram message add TEXT`: appends a message to a session.
 struct MessageAddCommand: AsyncParsableCommand {
@@ -30,6 +31,12 @@ struct MessageAddCommand: AsyncParsableCommand {
     @Option(help: "Metadata as a JSON object.")
     var metadata: String?
 
+    @Option(
+        name: .customLong("at"),
+        help: "When the turn happened (ISO-8601; replaying a conversation), not before the session's last message.",
+        transform: ArgumentValues.date)
+    var createdAt: Date?
+
     @Flag(name: .customLong("create-session"), help: "Create the session first when it does not exist.")
     var createSession = false
 
@@ -37,7 +44,7 @@ struct MessageAddCommand: AsyncParsableCommand {
         let draft = MessageDraft(
             userID: global.userID, sessionID: session, role: try MessageRole.parse(role), content: text,
             thinking: thinking, metadata: try ArgumentValues.json(metadata, field: "--metadata") ?? .emptyObject,
-            inputTokens: inputTokens, outputTokens: outputTokens)
+            inputTokens: inputTokens, outputTokens: outputTokens, createdAt: createdAt)
         try await global.withService(.write) { store in
             if createSession {
                 try await SessionCreateCommand.ensureSession(store: store, userID: global.userID, id: session)

@@ -150,12 +150,14 @@ struct AppendMessageBody: Decodable {
     var metadata: JSONValue?
     var inputTokens: Int?
     var outputTokens: Int?
+    /// When the turn happened (replaying a conversation); now when absent. Never before the session's last message.
+    var createdAt: Date?
 
     func draft(userID: String, sessionID: String) throws -> MessageDraft {
         MessageDraft(
             userID: userID, sessionID: sessionID, role: try MessageRole.parse(role), content: content,
             thinking: thinking, metadata: metadata ?? .emptyObject, inputTokens: inputTokens,
-            outputTokens: outputTokens)
+            outputTokens: outputTokens, createdAt: createdAt)
     }
 }
 

@@ -54,7 +54,12 @@ struct OperationCommandTests {
     @Test func sessionsAreRenamedAndDeletedWithTheirMessagesButNotTheirMemories() async throws {
         _ = try await run(["init"])
         _ = try await run(["session", "create", "--id", "chat", "--title", "First"])
-        let message = try await json(Message.self, ["message", "add", "--session", "chat", "Hello there"])
+        let message = try await json(
+            Message.self, ["message", "add", "--session", "chat", "Hello there", "--at", "2023-05-08T13:56:00Z"])
+        #expect(message.createdAt == ISO8601DateFormatter().date(from: "2023-05-08T13:56:00Z"))
+        let late = await CLI.execute(
+            ["message", "add", "--session", "chat", "Too late", "--at", "2020-01-01", "--db", db, "--user", "ivy"])
+        #expect(late.error.hasPrefix("error[message_out_of_order]"))
         let memory = try await json(
             RememberCommand.Report.self,
             ["remember", "Ivy says hello", "--session", "chat", "--source-message", message.id])

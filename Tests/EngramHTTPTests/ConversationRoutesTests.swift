@@ -66,6 +66,19 @@ import Testing
                 cursor = page.json["nextCursor"]?.string
             } while cursor != nil && contents.count < 10
             #expect(contents == ["turn 1", "turn 2", "turn 3", "turn 4", "turn 5"])
+            // A replayed turn carries its own time; one earlier than the session's last message is refused.
+            let earlier = try await api.call(
+                .post, "/v1/users/alice/sessions/s1/messages", key: fixture.alice,
+                body: #"{"role": "user", "content": "late", "createdAt": "2020-01-01T00:00:00Z"}"#)
+            #expect(earlier.status == .conflict)
+            #expect(earlier.errorCode == "message_out_of_order")
+            _ = try await api.call(.post, "/v1/users/alice/sessions", key: fixture.alice, body: #"{"id": "replay"}"#)
+            let replayed = try await api.call(
+                .post, "/v1/users/alice/sessions/replay/messages", key: fixture.alice,
+                body: #"{"role": "user", "content": "then", "createdAt": "2023-05-08T13:56:00Z"}"#)
+            #expect(replayed.status == .created)
+            #expect(replayed.json["createdAt"]?.string?.hasPrefix("2023-05-08T13:56:00") == true)
+            _ = try await api.call(.delete, "/v1/users/alice/sessions/replay", key: fixture.alice)
 
             let context = try await api.call(.get, "/v1/users/alice/sessions/s1/context?turns=2", key: fixture.alice)
             #expect(context.json["messages"]?.array?.compactMap { $0["content"]?.string } == ["turn 4", "turn 5"])
