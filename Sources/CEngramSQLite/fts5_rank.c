@@ -28,8 +28,10 @@ static void free_query_data(void *pointer) {
     free(data);
 }
 
-/// The query's data, computed for its first row and kept as FTS5 auxiliary data for the others.
-static int query_data(const Fts5ExtensionApi *api, Fts5Context *fts, int skip, QueryData **out) {
+/// The query's data, computed for its first row and kept as FTS5 auxiliary data for the others. A phrase's weight
+/// is `given[phrase - skip]` when the caller passed it (`givenCount` of them), else counted over the whole index.
+static int query_data(
+    const Fts5ExtensionApi *api, Fts5Context *fts, int skip, sqlite3_value **given, int givenCount, QueryData **out) {
     QueryData *data = api->xGetAuxdata(fts, 0);
     if (data) {
         *out = data;
@@ -49,6 +51,10 @@ static int query_data(const Fts5ExtensionApi *api, Fts5Context *fts, int skip, Q
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     data->averageLength = rows > 0 ? (double)tokens / (double)rows : 1.0;
     for (int phrase = skip; rc == SQLITE_OK && phrase < data->phraseCount; phrase++) {
+        if (phrase - skip < givenCount) {
+            data->idf[phrase] = sqlite3_value_double(given[phrase - skip]);
+            continue;
+        }
         sqlite3_int64 hits = 0;
         rc = api->xQueryPhrase(fts, phrase, &hits, count_row);
         double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
@@ -68,8 +74,10 @@ static void engram_bm25(
     sqlite3_value **arguments) {
     const double k1 = 1.2, b = 0.75;
     int skip = argumentCount > 0 ? sqlite3_value_int(arguments[0]) : 0;
+    int columns = api->xColumnCount(fts);
+    int givenCount = argumentCount > 1 + columns ? argumentCount - 1 - columns : 0;
     QueryData *data = NULL;
-    int rc = query_data(api, fts, skip, &data);
+    int rc = query_data(api, fts, skip, arguments + 1 + columns, givenCount, &data);
     int instances = 0;
     if (rc == SQLITE_OK) rc = api->xInstCount(fts, &instances);
     if (rc == SQLITE_OK) memset(data->frequency, 0, sizeof(double) * (size_t)data->phraseCount);

@@ -15,11 +15,28 @@ extension SQLiteTransaction: CandidateSearch {
     func textCandidates(
         userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
-        let match =
-            "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords search_context}: ("
-            + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
+        let owner = "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords search_context}: "
+        let phrases = terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+        let match = owner + "(" + phrases.joined(separator: " OR ") + ")"
         let filter = MemoryFilter.sql(filters, at: date)
         return try await run { db in
+            // Each term weighed by its inverse document frequency among the user's memories (as on PostgreSQL), so
+            // that other users' words never move a user's ranking: ln(1 + (N − n + 0.5) / (n + 0.5)), n counted up
+            // to `textCountLimit`.
+            let total = Double(
+                max(1, try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0))
+            var ranking = "engram_bm25(1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
+            for phrase in phrases {
+                let count = Double(
+                    try db.value(
+                        """
+                        SELECT count(*) FROM (
+                            SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(owner + phrase)
+                            LIMIT \(Self.textCountLimit))
+                        """, as: Int.self) ?? 0)
+                ranking += ", " + String(log(1 + (max(0, total - count) + 0.5) / (count + 0.5)))
+            }
+            ranking += ")"
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left
             // to the vector search. The bound is the row number of the last match ranked (0: all of them).
             let floor =
@@ -35,7 +52,7 @@ extension SQLiteTransaction: CandidateSearch {
                     """
                     SELECT rowid, -rank FROM memories_fts
                     WHERE memories_fts MATCH \(match) AND rowid >= \(floor)
-                        AND rank MATCH 'engram_bm25(1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5)'
+                        AND rank MATCH \(ranking)
                     ORDER BY rank LIMIT \(want)
                     """)
                 for hit in hits { scores[hit[0]] = hit[1] }
@@ -52,6 +69,8 @@ extension SQLiteTransaction: CandidateSearch {
 
     /// How many of a query's full-text matches, newest first, are ranked.
     static let textScanLimit = 1_000
+    /// How many of a term's matches are counted to weigh it.
+    static let textCountLimit = 10_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int

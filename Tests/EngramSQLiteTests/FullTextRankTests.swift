@@ -54,6 +54,18 @@ import Testing
                 #expect(fts5 < 0)
                 #expect(abs(fts5 - engram) < 1e-9, "rowid \(row["rowid"] as Int64): \(fts5) vs \(engram)")
             }
+            // Weights given after the column weights replace the counted ones, phrase by phrase: "party" at 0 leaves
+            // "Tennis party" (no "garden") with a score of 0, "The garden needs water" with garden's weight.
+            let given = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.content, engram_bm25(memories_fts, 1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, 2.0, 0.0) AS engram
+                    FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ?
+                    """, arguments: [match])
+            let byContent = Dictionary(
+                uniqueKeysWithValues: given.map { ($0["content"] as String, $0["engram"] as Double) })
+            #expect(byContent["Tennis party"] == 0)
+            #expect((byContent["The garden needs water"] ?? 0) < -0.5)
             // Skipping a term's phrase drops its weight: ranking by "garden" alone.
             let gardenOnly = try Row.fetchAll(
                 db,

@@ -9,10 +9,12 @@ typedef struct sqlite3 sqlite3;
 
 /// Registers the FTS5 ranking function `engram_bm25` on `db`; returns an SQLite result code.
 ///
-/// `engram_bm25(fts, skip, w0, w1, ...)` is FTS5's `bm25` (k1 1.2, b 0.75, column weights w0...) except that the
-/// first `skip` phrases of the query count for nothing and cost nothing: `bm25` counts every phrase's matches over
-/// the whole index to weigh it, which for a phrase matching every row of a user (the owner filter) is a scan of
-/// all the user's rows on every query.
+/// `engram_bm25(fts, skip, w0, w1, ..., idf...)` is FTS5's `bm25` (k1 1.2, b 0.75, column weights w0... for every
+/// column) except that the first `skip` phrases of the query count for nothing and cost nothing (`bm25` counts
+/// every phrase's matches over the whole index to weigh it, which for a phrase matching every row of a user, the
+/// owner filter, is a scan of all the user's rows on every query), and that the weights (inverse document
+/// frequencies) of the phrases after them may be given after the column weights, in phrase order; a phrase
+/// without one is weighed as `bm25` does.
 int engram_register_bm25(sqlite3 *db);
 
 /// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of
