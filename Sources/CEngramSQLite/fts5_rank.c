@@ -31,7 +31,8 @@ static void free_query_data(void *pointer) {
 /// The query's data, computed for its first row and kept as FTS5 auxiliary data for the others. A phrase's weight
 /// is `given[phrase - skip]` when the caller passed it (`givenCount` of them), else counted over the whole index.
 static int query_data(
-    const Fts5ExtensionApi *api, Fts5Context *fts, int skip, sqlite3_value **given, int givenCount, QueryData **out) {
+    const Fts5ExtensionApi *api, Fts5Context *fts, int skip, double averageLength, sqlite3_value **given,
+    int givenCount, QueryData **out) {
     QueryData *data = api->xGetAuxdata(fts, 0);
     if (data) {
         *out = data;
@@ -49,7 +50,7 @@ static int query_data(
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
-    data->averageLength = rows > 0 ? (double)tokens / (double)rows : 1.0;
+    data->averageLength = averageLength > 0 ? averageLength : rows > 0 ? (double)tokens / (double)rows : 1.0;
     for (int phrase = skip; rc == SQLITE_OK && phrase < data->phraseCount; phrase++) {
         if (phrase - skip < givenCount) {
             data->idf[phrase] = sqlite3_value_double(given[phrase - skip]);
@@ -74,10 +75,11 @@ static void engram_bm25(
     sqlite3_value **arguments) {
     const double k1 = 1.2, b = 0.75;
     int skip = argumentCount > 0 ? sqlite3_value_int(arguments[0]) : 0;
+    double averageLength = argumentCount > 1 ? sqlite3_value_double(arguments[1]) : 0.0;
     int columns = api->xColumnCount(fts);
-    int givenCount = argumentCount > 1 + columns ? argumentCount - 1 - columns : 0;
+    int givenCount = argumentCount > 2 + columns ? argumentCount - 2 - columns : 0;
     QueryData *data = NULL;
-    int rc = query_data(api, fts, skip, arguments + 1 + columns, givenCount, &data);
+    int rc = query_data(api, fts, skip, averageLength, arguments + 2 + columns, givenCount, &data);
     int instances = 0;
     if (rc == SQLITE_OK) rc = api->xInstCount(fts, &instances);
     if (rc == SQLITE_OK) memset(data->frequency, 0, sizeof(double) * (size_t)data->phraseCount);
@@ -85,7 +87,7 @@ static void engram_bm25(
         int phrase = 0, column = 0, offset = 0;
         rc = api->xInst(fts, index, &phrase, &column, &offset);
         if (rc == SQLITE_OK && phrase >= skip) {
-            data->frequency[phrase] += argumentCount > column + 1 ? sqlite3_value_double(arguments[column + 1]) : 1.0;
+            data->frequency[phrase] += argumentCount > column + 2 ? sqlite3_value_double(arguments[column + 2]) : 1.0;
         }
     }
     int length = 0;
@@ -103,6 +105,21 @@ static void engram_bm25(
     sqlite3_result_double(context, -score);
 }
 
+/// engram_length(fts): the row's length in tokens over every column, as BM25 measures it.
+static void engram_length(
+    const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
+    sqlite3_value **arguments) {
+    (void)argumentCount;
+    (void)arguments;
+    int length = 0;
+    int rc = api->xColumnSize(fts, -1, &length);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(context, rc);
+        return;
+    }
+    sqlite3_result_int(context, length);
+}
+
 int engram_register_bm25(sqlite3 *db) {
     fts5_api *api = NULL;
     sqlite3_stmt *statement = NULL;
@@ -113,5 +130,7 @@ int engram_register_bm25(sqlite3 *db) {
     rc = sqlite3_finalize(statement);
     if (rc != SQLITE_OK) return rc;
     if (!api || api->iVersion < 2) return SQLITE_ERROR;
-    return api->xCreateFunction(api, "engram_bm25", NULL, engram_bm25, NULL);
+    rc = api->xCreateFunction(api, "engram_bm25", NULL, engram_bm25, NULL);
+    if (rc != SQLITE_OK) return rc;
+    return api->xCreateFunction(api, "engram_length", NULL, engram_length, NULL);
 }

@@ -40,6 +40,7 @@ extension SQLiteDriver {
             try await body(SQLiteMigrationTransaction(session: session, migrations: migrations))
         }
         vectors.invalidateAll()
+        termCounts.invalidateAll()
         return result
     }
 

@@ -25,6 +25,8 @@ public final class SQLiteDriver: StorageDriver {
     public let migrations: [Migration]
     let pool: DatabasePool
     let vectors = VectorCache()
+    /// Per-user match counts of query terms, for their weights in full-text ranking.
+    let termCounts = TermCounts()
     let logger: Logger
 
     /// Opens the database at `path`. Refuses a file that holds data but is not an Engram database

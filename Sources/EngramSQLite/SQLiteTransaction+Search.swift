@@ -15,26 +15,51 @@ extension SQLiteTransaction: CandidateSearch {
     func textCandidates(
         userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
-        let owner = "fts_owner:\(driver.ftsOwner(userID)) AND {content summary tags keywords search_context}: "
+        let ownerPhrase = "fts_owner:\(driver.ftsOwner(userID))"
+        let owner = ownerPhrase + " AND {content summary tags keywords search_context}: "
         let phrases = terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }
         let match = owner + "(" + phrases.joined(separator: " OR ") + ")"
         let filter = MemoryFilter.sql(filters, at: date)
+        let termCounts = driver.termCounts
         return try await run { db in
             // Each term weighed by its inverse document frequency among the user's memories (as on PostgreSQL), so
             // that other users' words never move a user's ranking: ln(1 + (N − n + 0.5) / (n + 0.5)), n counted up
-            // to `textCountLimit`.
-            let total = Double(
-                max(1, try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0))
-            var ranking = "engram_bm25(1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
-            for phrase in phrases {
-                let count = Double(
+            // to `textCountLimit` (and remembered while N stays within 1 %, see ``TermCounts``).
+            let total = max(1, try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0)
+            var counts = termCounts.counts(userID: userID, memoryCount: total, terms: phrases)
+            var counted: [String: Int] = [:]
+            for phrase in phrases where counts[phrase] == nil {
+                counted[phrase] =
                     try db.value(
                         """
                         SELECT count(*) FROM (
                             SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(owner + phrase)
                             LIMIT \(Self.textCountLimit))
-                        """, as: Int.self) ?? 0)
-                ranking += ", " + String(log(1 + (max(0, total - count) + 0.5) / (count + 0.5)))
+                        """, as: Int.self) ?? 0
+            }
+            if !counted.isEmpty {
+                termCounts.remember(userID: userID, memoryCount: total, counted)
+                counts.merge(counted) { _, new in new }
+            }
+            // BM25's average row length, also among the user's rows only.
+            var averageLength = termCounts.averageLength(userID: userID, memoryCount: total)
+            if averageLength == nil {
+                let row = try db.rows(
+                    """
+                    WITH rows AS MATERIALIZED (
+                        SELECT engram_length(memories_fts) AS tokens FROM memories_fts
+                        WHERE memories_fts MATCH \(ownerPhrase))
+                    SELECT sum(tokens), count(*) FROM rows
+                    """
+                ).first
+                let (tokens, rows): (Double?, Int?) = (row?[0], row?[1])
+                averageLength = (tokens ?? 0) / Double(max(1, rows ?? 0))
+                termCounts.remember(userID: userID, memoryCount: total, averageLength: averageLength ?? 0)
+            }
+            var ranking = "engram_bm25(1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
+            for phrase in phrases {
+                let count = Double(counts[phrase] ?? 0)
+                ranking += ", " + String(log(1 + (max(0, Double(total) - count) + 0.5) / (count + 0.5)))
             }
             ranking += ")"
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left

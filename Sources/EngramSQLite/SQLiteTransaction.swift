@@ -82,9 +82,13 @@ final class SQLiteTransaction {
                 driver.logger.warning("cannot truncate the write-ahead log", metadata: ["error": "\(type(of: error))"])
             }
         }
-        if invalidatesAll { return driver.vectors.invalidateAll() }
+        if invalidatesAll {
+            driver.termCounts.invalidateAll()
+            return driver.vectors.invalidateAll()
+        }
         for (userID, change) in changes {
             if change.invalidate {
+                driver.termCounts.invalidate(userID: userID)
                 driver.vectors.invalidate(userID: userID)
             } else {
                 driver.vectors.apply(

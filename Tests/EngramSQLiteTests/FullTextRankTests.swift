@@ -44,7 +44,7 @@ import Testing
                 db,
                 sql: """
                     SELECT rowid, bm25(memories_fts, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS fts5,
-                        engram_bm25(memories_fts, 1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS engram
+                        engram_bm25(memories_fts, 1, 0, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS engram
                     FROM memories_fts WHERE memories_fts MATCH ?
                     """, arguments: [match])
             #expect(rows.count == 4)  // alice's four memories with either word; none of bob's
@@ -59,18 +59,28 @@ import Testing
             let given = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.content, engram_bm25(memories_fts, 1, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, 2.0, 0.0) AS engram
+                    SELECT m.content, engram_bm25(memories_fts, 1, 0, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, 2.0, 0.0) AS engram
                     FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ?
                     """, arguments: [match])
             let byContent = Dictionary(
                 uniqueKeysWithValues: given.map { ($0["content"] as String, $0["engram"] as Double) })
             #expect(byContent["Tennis party"] == 0)
             #expect((byContent["The garden needs water"] ?? 0) < -0.5)
+            // engram_length: each row's tokens over every column; alice's five rows.
+            let lengths = try Row.fetchOne(
+                db,
+                sql: """
+                    WITH lengths AS MATERIALIZED (
+                        SELECT engram_length(memories_fts) AS tokens FROM memories_fts WHERE memories_fts MATCH ?)
+                    SELECT sum(tokens) AS tokens, count(*) AS rows FROM lengths
+                    """, arguments: ["fts_owner:\(owner)"])
+            #expect(lengths?["rows"] == 5)
+            #expect((lengths?["tokens"] as Int?).map { $0 > 5 * 3 } == true)
             // Skipping a term's phrase drops its weight: ranking by "garden" alone.
             let gardenOnly = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid, engram_bm25(memories_fts, 2, 0.0, 1.0) AS engram FROM memories_fts
+                    SELECT rowid, engram_bm25(memories_fts, 2, 0, 0.0, 1.0) AS engram FROM memories_fts
                     WHERE memories_fts MATCH ? ORDER BY engram
                     """,
                 arguments: ["fts_owner:\(owner) AND (\"party\" AND \"garden\")"])

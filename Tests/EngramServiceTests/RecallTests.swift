@@ -200,6 +200,30 @@ import Testing
         #expect(abs(twice.strength - DecayPolicy.default.reinforced(reinforced, at: h.now)) < 1e-9)
     }
 
+    /// A term's weight in full-text ranking counts only the user's own memories: another user writing the same
+    /// words (many times) moves neither the order nor the text scores of this user's results.
+    @Test(arguments: Backend.allCases)
+    func anotherUsersWordsDoNotMoveAUsersTextScores(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user("alice")
+        for text in [
+            "Garden party on Saturday", "The garden needs water", "Party planning for the office",
+            "A quiet evening with a book", "Tomatoes grow well in the garden",
+        ] {
+            try await h.remember("alice", text)
+        }
+        let before = try await h.peek("alice", "garden party", expandLinks: false)
+        #expect(before.count >= 4)
+        try await h.user("bob")
+        _ = try await h.store.rememberAll(
+            (0..<60).map { MemoryDraft(userID: "bob", content: "garden garden note \($0)") })
+        let after = try await h.peek("alice", "garden party", expandLinks: false)
+        #expect(after.map(\.memory.id) == before.map(\.memory.id))
+        for (a, b) in zip(before, after) {
+            #expect(abs(a.score.text - b.score.text) < 1e-9)
+        }
+    }
+
     /// Reinforcement is written after the answer: many recalls in a row are all counted, each audited once,
     /// and another service on the same database sees them once the first one has flushed its queue.
     @Test(arguments: Backend.allCases)

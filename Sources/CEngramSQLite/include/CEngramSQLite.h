@@ -7,14 +7,19 @@
 /// The SQLite connection, as GRDB hands it over (`Database.sqliteConnection`).
 typedef struct sqlite3 sqlite3;
 
-/// Registers the FTS5 ranking function `engram_bm25` on `db`; returns an SQLite result code.
+/// Registers the FTS5 functions `engram_bm25` and `engram_length` on `db`; returns an SQLite result code.
 ///
-/// `engram_bm25(fts, skip, w0, w1, ..., idf...)` is FTS5's `bm25` (k1 1.2, b 0.75, column weights w0... for every
-/// column) except that the first `skip` phrases of the query count for nothing and cost nothing (`bm25` counts
-/// every phrase's matches over the whole index to weigh it, which for a phrase matching every row of a user, the
-/// owner filter, is a scan of all the user's rows on every query), and that the weights (inverse document
-/// frequencies) of the phrases after them may be given after the column weights, in phrase order; a phrase
-/// without one is weighed as `bm25` does.
+/// `engram_bm25(fts, skip, avgdl, w0, w1, ..., idf...)` is FTS5's `bm25` (k1 1.2, b 0.75, column weights w0...
+/// for every column) except that:
+/// - the first `skip` phrases of the query count for nothing and cost nothing (`bm25` counts every phrase's
+///   matches over the whole index to weigh it, which for a phrase matching every row of a user, the owner
+///   filter, is a scan of all the user's rows on every query);
+/// - `avgdl`, when positive, is the average row length (else the whole index's);
+/// - the weights (inverse document frequencies) of the phrases after the skipped ones may follow the column
+///   weights, in phrase order; a phrase without one is weighed as `bm25` does.
+/// Given both, a user's ranking depends on the user's rows only.
+///
+/// `engram_length(fts)` is a row's length in tokens over every column, the length BM25 normalises by.
 int engram_register_bm25(sqlite3 *db);
 
 /// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of
