@@ -48,7 +48,7 @@ extension PostgresTransaction: CandidateSearch {
     }
 
     /// How many of a term's matches are counted to weigh it.
-    static let textCountLimit = 10_000
+    static let textCountLimit = 1_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int

@@ -95,7 +95,7 @@ extension SQLiteTransaction: CandidateSearch {
     /// How many of a query's full-text matches, newest first, are ranked.
     static let textScanLimit = 1_000
     /// How many of a term's matches are counted to weigh it.
-    static let textCountLimit = 10_000
+    static let textCountLimit = 1_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
