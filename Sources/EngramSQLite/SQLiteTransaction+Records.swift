@@ -240,19 +240,4 @@ extension SQLiteTransaction: RecordRows {
     }
 }
 
-extension Decode {
-    /// A row the orphan sweep deleted from `table` (one of ``StorageTable/memoryReferences`` and
-    /// ``StorageTable/sessionReferences``), as an export record.
-    static func orphan(of table: StorageTable, _ row: Row) throws -> ExportRecord {
-        switch table {
-        case .embeddings: .embedding(try embedding(row))
-        case .emotions: .emotion(try emotion(row))
-        case .feedback: .feedback(try feedback(row))
-        case .links: .link(try link(row))
-        case .messages: .message(try message(row))
-        case .sessionState: .sessionState(try state(row))
-        case .workingFacts: .workingFact(try fact(row))
-        default: throw EngramError(.storageFailure, "The orphan sweep has no decoder for table \(table.rawValue).")
-        }
-    }
-}
+extension Decode: OrphanRowDecoding {}

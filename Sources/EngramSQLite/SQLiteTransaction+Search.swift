@@ -65,7 +65,9 @@ extension SQLiteTransaction: CandidateSearch {
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left
             // to the vector search. The bound is the row number of the last match ranked (0: all of them).
             let floor =
-                try db.value(
+                total <= Self.textScanLimit
+                ? 0
+                : try db.value(
                     """
                     SELECT rowid FROM memories_fts WHERE memories_fts MATCH \(match)
                     ORDER BY rowid DESC LIMIT 1 OFFSET \(Self.textScanLimit - 1)
