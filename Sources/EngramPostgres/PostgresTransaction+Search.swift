@@ -13,31 +13,36 @@ extension PostgresTransaction: CandidateSearch {
     /// One signal row: the signal columns, then a score (or NULL).
     private typealias SignalRow = (String, Double, Double, Double, Timestamp, String?, Double?)
 
+    func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int] {
+        guard !terms.isEmpty else { return [:] }
+        let counts = try await rows(
+            """
+            SELECT t, (
+                SELECT count(*) FROM (
+                    SELECT 1 FROM memories WHERE user_id = \(userID) AND search @@ to_tsquery('english', quote_literal(t))
+                    LIMIT \(limit)
+                ) counted
+            )::int8
+            FROM unnest(\(terms)::text[]) AS t
+            """
+        ) { try $0.decode((String, Int).self) }
+        return Dictionary(counts, uniquingKeysWith: max)
+    }
+
     func textCandidates(
-        userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
         // BM25-like, so that PostgreSQL ranks as FTS5 does: each term's `ts_rank` (weights A–D, term frequency)
-        // times its inverse document frequency among the user's memories, summed over the terms a memory matches.
-        // A term's matches are counted up to `textCountLimit` (past that its weight is already near its floor), and
-        // the user's memories are the count the users row keeps. MATERIALIZED: each part runs once.
+        // times the term's weight, summed over the terms a memory matches. MATERIALIZED: the queries are made once.
         var query: PostgresQuery = """
-            WITH total AS MATERIALIZED (
-                SELECT greatest(memory_count, 1)::float8 AS n FROM users WHERE id = \(userID)
-            ), weighted AS MATERIALIZED (
-                SELECT terms.q, ln(1 + (total.n - matches.n + 0.5) / (matches.n + 0.5)) AS idf
-                FROM unnest(\(terms)::text[]) AS t
-                    CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t)) AS q) terms
-                    CROSS JOIN total
-                    CROSS JOIN LATERAL (
-                        SELECT count(*)::float8 AS n FROM (
-                            SELECT 1 FROM memories WHERE user_id = \(userID) AND search @@ terms.q
-                            LIMIT \(Self.textCountLimit)
-                        ) counted
-                    ) matches
+            WITH weighted AS MATERIALIZED (
+                SELECT terms.q, t.weight
+                FROM unnest(\(terms.map(\.term))::text[], \(terms.map(\.weight))::float8[]) AS t(term, weight)
+                    CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t.term)) AS q) terms
                 WHERE numnode(terms.q) > 0
             )
-            SELECT \(unescaped: Self.signalColumns), sum(w.idf * ts_rank(m.search, w.q))::float8 AS score
+            SELECT \(unescaped: Self.signalColumns), sum(w.weight * ts_rank(m.search, w.q))::float8 AS score
             FROM memories m JOIN weighted w ON m.search @@ w.q
             WHERE m.user_id = \(userID)
             """
@@ -46,9 +51,6 @@ extension PostgresTransaction: CandidateSearch {
         query.sql += try query.bind(limit)
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
     }
-
-    /// How many of a term's matches are counted to weigh it.
-    static let textCountLimit = 1_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int

@@ -2,18 +2,18 @@ import CEngramSQLite
 import EngramCore
 import Foundation
 
-/// Top-k cosine search over unit vectors kept in memory: each vector as Float32 and as int8 codes with a scale.
+/// Top-k cosine search over unit vectors, scanning their int8 codes in memory.
 ///
-/// A search scans the int8 codes (a quarter of the bytes of the Float32 matrix, with SIMD integer products), keeps
-/// a short list several times `k` long, and ranks that list by the exact Float32 dot products: the scores it
-/// returns are exact, and the short list's margin makes a miss of the exact top-k rare (the tests measure it).
-/// Small indexes are scanned exactly.
+/// The index keeps each vector's int8 codes and scale only (`engram_quantize`: a quarter of the bytes of its
+/// Float32 components, the same codes the store's `vector_codes` table holds). A search scans the codes with SIMD
+/// integer products, keeps a short list several times `k` long, and ranks that list by the exact dot products of
+/// the Float32 vectors its caller reads for those keys: the scores it returns are exact, and the short list's
+/// margin makes a miss of the exact top-k rare (the tests measure it).
 ///
-/// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in, so the matrices stay
+/// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in, so the codes stay
 /// dense. Not thread-safe: its owner guards it.
 struct FlatVectorIndex: Sendable {
     let dimension: Int
-    private var matrix: [Float] = []
     /// Each row's components divided by its scale and rounded: −127…127.
     private var codes: [Int8] = []
     /// Per row: the largest absolute component ÷ 127 (a component ≈ code × scale).
@@ -28,63 +28,45 @@ struct FlatVectorIndex: Sendable {
     /// The number of vectors.
     var count: Int { keys.count }
 
+    /// Whether `key` has a vector here.
+    func contains(_ key: Int64) -> Bool { rowOfKey[key] != nil }
+
     /// Adds or replaces the vector of `key`.
     mutating func upsert(_ key: Int64, _ vector: [Float]) {
         precondition(vector.count == dimension, "vector dimension mismatch")
-        if let row = rowOfKey[key] {
-            matrix.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
-            quantise(row: row)
+        let row: Int
+        if let existing = rowOfKey[key] {
+            row = existing
         } else {
-            rowOfKey[key] = keys.count
+            row = keys.count
+            rowOfKey[key] = row
             keys.append(key)
-            matrix.append(contentsOf: vector)
             codes.append(contentsOf: repeatElement(0, count: dimension))
             scales.append(0)
-            quantise(row: keys.count - 1)
         }
-    }
-
-    /// Appends the vector of a new `key` from raw native-endian Float32 bytes (`4 × dimension` of them),
-    /// without an intermediate array: the bulk-load path. Returns `false`, adding nothing, when the
-    /// byte count is wrong or the key is already present.
-    @discardableResult
-    mutating func append(_ key: Int64, float32Bytes bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == dimension * 4, rowOfKey[key] == nil else { return false }
-        rowOfKey[key] = keys.count
-        keys.append(key)
-        let start = matrix.count
-        matrix.append(contentsOf: repeatElement(0, count: dimension))
-        matrix.withUnsafeMutableBytes { target in
-            target.baseAddress!.advanced(by: start * 4).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        }
-        codes.append(contentsOf: repeatElement(0, count: dimension))
-        scales.append(0)
-        quantise(row: keys.count - 1)
-        return true
-    }
-
-    /// Writes the int8 codes and scale of `row` from its Float32 components: each component × 127 ÷ the row's
-    /// largest absolute component, rounded. A zero row gets zero codes and scale.
-    private mutating func quantise(row: Int) {
-        let range = row * dimension..<(row + 1) * dimension
-        var largest: Float = 0
-        for index in range { largest = max(largest, abs(matrix[index])) }
-        let inverse = largest > 0 && largest.isFinite ? 127 / largest : 0
-        matrix.withUnsafeBufferPointer { matrix in
-            codes.withUnsafeMutableBufferPointer { codes in
-                for index in range {
-                    // Stored vectors are finite; a damaged one must not trap here.
-                    let code = (matrix[index] * inverse).rounded()
-                    codes[index] = code.isFinite ? Int8(max(-127, min(127, code))) : 0
-                }
+        let dimension = self.dimension
+        scales[row] = codes.withUnsafeMutableBufferPointer { codes in
+            vector.withUnsafeBufferPointer {
+                engram_quantize($0.baseAddress!, dimension, codes.baseAddress! + row * dimension)
             }
         }
-        scales[row] = inverse > 0 ? largest / 127 : 0
+    }
+
+    /// Appends a new `key` from its codes blob as `engram_vector_codes` writes it (the scale as a native Float32,
+    /// then `dimension` int8 codes), without an intermediate array: the bulk-load path. Returns `false`, adding
+    /// nothing, when the byte count is wrong or the key is already present.
+    @discardableResult
+    mutating func append(_ key: Int64, codes bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 4 + dimension, rowOfKey[key] == nil else { return false }
+        rowOfKey[key] = keys.count
+        keys.append(key)
+        scales.append(bytes.loadUnaligned(as: Float.self))
+        codes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[4...]).bindMemory(to: Int8.self))
+        return true
     }
 
     /// Reserves room for `rows` vectors.
     mutating func reserveCapacity(_ rows: Int) {
-        matrix.reserveCapacity(rows * dimension)
         codes.reserveCapacity(rows * dimension)
         scales.reserveCapacity(rows)
         keys.reserveCapacity(rows)
@@ -100,48 +82,44 @@ struct FlatVectorIndex: Sendable {
             keys[row] = lastKey
             rowOfKey[lastKey] = row
             for component in 0..<dimension {
-                matrix[row * dimension + component] = matrix[last * dimension + component]
                 codes[row * dimension + component] = codes[last * dimension + component]
             }
             scales[row] = scales[last]
         }
         keys.removeLast()
-        matrix.removeLast(dimension)
         codes.removeLast(dimension)
         scales.removeLast()
     }
 
     /// The `k` keys whose vectors have the largest dot product with `query`, best first, with those exact dot
-    /// products. Large matrices are scanned in parallel slices, one per core, and the slices' short lists merged.
-    func search(_ query: [Float], k: Int) -> [(key: Int64, score: Float)] {
+    /// products. `vectors` reads the Float32 vectors of the short list's keys (a key it leaves out is dropped).
+    /// Large indexes are scanned in parallel slices, one per core, and the slices' short lists merged.
+    func search(
+        _ query: [Float], k: Int, vectors: ([Int64]) throws -> [Int64: [Float]]
+    ) rethrows -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        let rows = keys.count <= Self.exactThreshold ? Array(0..<keys.count) : shortList(query, length: k * 4 + 32)
+        let candidates = shortList(query, length: k * 4 + 32).map { keys[$0] }
         var best = TopK(capacity: k)
-        matrix.withUnsafeBufferPointer { matrix in
-            query.withUnsafeBufferPointer { q in
-                for row in rows {
-                    best.insert(
-                        VectorMath.dot(matrix.baseAddress! + row * dimension, q.baseAddress!, count: dimension), row)
-                }
-            }
+        let exact = try vectors(candidates)
+        for (position, key) in candidates.enumerated() {
+            guard let vector = exact[key], vector.count == dimension else { continue }
+            best.insert(VectorMath.dot(vector, query), position)
         }
-        return best.sortedDescending().map { (keys[$0.row], $0.score) }
+        return best.sortedDescending().map { (candidates[$0.row], $0.score) }
     }
-
-    /// Up to this many rows, a search computes every exact dot product.
-    static let exactThreshold = 2_000
 
     /// Below this many rows a single-threaded scan is faster than fanning out.
     static let parallelThreshold = 20_000
 
-    /// The rows of the `length` largest approximate dot products with `query`, from the int8 codes.
+    /// The rows of the `length` largest approximate dot products with `query`, from the int8 codes, best first.
     private func shortList(_ query: [Float], length: Int) -> [Int] {
         // The query in −1023…1023: products and sums stay far inside 32 bits at any dimension we embed.
         let largest = query.reduce(0) { max($0, abs($1)) }
-        let queryScale = largest > 0 ? 1023 / largest : 0
+        let queryScale = largest > 0 && largest.isFinite ? 1023 / largest : 0
         let queryCodes = query.map { Int16(($0 * queryScale).rounded()) }
         let rowCount = keys.count
+        if rowCount <= length { return Array(0..<rowCount) }
         let slices = rowCount >= Self.parallelThreshold ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
         var partial = [TopK](repeating: TopK(capacity: length), count: slices)
         codes.withUnsafeBufferPointer { codes in
@@ -176,21 +154,15 @@ struct FlatVectorIndex: Sendable {
                 }
             }
         }
-        return partial.flatMap { $0.sortedDescending().map(\.row) }
+        var merged = TopK(capacity: length)
+        for slice in partial {
+            for entry in slice.sortedDescending() { merged.insert(entry.score, entry.row) }
+        }
+        return merged.sortedDescending().map(\.row)
     }
 
     /// Rows scored per call of the int8 kernel: their products stay in the first-level cache.
     private static let block = 1024
-
-    /// The dot product of `query` with the vector of `key`, if present.
-    func score(_ query: [Float], key: Int64) -> Float? {
-        guard let row = rowOfKey[key] else { return nil }
-        return matrix.withUnsafeBufferPointer { rows in
-            query.withUnsafeBufferPointer { q in
-                VectorMath.dot(rows.baseAddress! + row * dimension, q.baseAddress!, count: dimension)
-            }
-        }
-    }
 }
 
 /// The buffers a parallel scan shares: every slice reads the codes, scales and query, and writes only its own

@@ -40,7 +40,7 @@ extension SQLiteDriver {
             try await body(SQLiteMigrationTransaction(session: session, migrations: migrations))
         }
         vectors.invalidateAll()
-        termCounts.invalidateAll()
+        averageLengths.invalidateAll()
         return result
     }
 

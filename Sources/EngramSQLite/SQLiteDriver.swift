@@ -25,8 +25,8 @@ public final class SQLiteDriver: StorageDriver {
     public let migrations: [Migration]
     let pool: DatabasePool
     let vectors = VectorCache()
-    /// Per-user match counts of query terms, for their weights in full-text ranking.
-    let termCounts = TermCounts()
+    /// Per-user average row lengths in the full-text index, for BM25's length normalisation.
+    let averageLengths = AverageLengths()
     let logger: Logger
 
     /// Opens the database at `path`. Refuses a file that holds data but is not an Engram database
@@ -66,9 +66,10 @@ public final class SQLiteDriver: StorageDriver {
             }
             // Read pages through a memory map: loading a large vector set then copies far less.
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
-            // Full-text ranking that skips the owner filter's phrase (see SQLiteTransaction+Search).
-            let code = engram_register_bm25(db.sqliteConnection)
-            guard code == ResultCode.SQLITE_OK.rawValue else {
+            // Full-text ranking that skips the owner filter's phrase (see SQLiteTransaction+Search), and the int8
+            // codes the vector_codes triggers write (see 009_vector_codes.sql).
+            for code in [engram_register_bm25(db.sqliteConnection), engram_register_vector_codes(db.sqliteConnection)]
+            where code != ResultCode.SQLITE_OK.rawValue {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code))
             }
         }

@@ -12,37 +12,36 @@ extension SQLiteTransaction: CandidateSearch {
         json_extract(m.metadata, '$.speaker') AS speaker
         """
 
-    func textCandidates(
-        userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
-    ) async throws -> [RecallCandidate] {
-        let ownerPhrase = "fts_owner:\(driver.ftsOwner(userID))"
-        let owner = ownerPhrase + " AND {content summary tags keywords search_context}: "
-        let phrases = terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }
-        let match = owner + "(" + phrases.joined(separator: " OR ") + ")"
-        let filter = MemoryFilter.sql(filters, at: date)
-        let termCounts = driver.termCounts
+    func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int] {
+        let owner = Self.ftsOwner(driver.ftsOwner(userID))
         return try await run { db in
-            // Each term weighed by its inverse document frequency among the user's memories (as on PostgreSQL), so
-            // that other users' words never move a user's ranking: ln(1 + (N − n + 0.5) / (n + 0.5)), n counted up
-            // to `textCountLimit` (and remembered while N stays within 1 %, see ``TermCounts``).
-            let total = max(1, try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0)
-            var counts = termCounts.counts(userID: userID, memoryCount: total, terms: phrases)
-            var counted: [String: Int] = [:]
-            for phrase in phrases where counts[phrase] == nil {
-                counted[phrase] =
+            var counts: [String: Int] = [:]
+            for term in terms {
+                counts[term] =
                     try db.value(
                         """
                         SELECT count(*) FROM (
-                            SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(owner + phrase)
-                            LIMIT \(Self.textCountLimit))
+                            SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(owner + Self.phrase(term)) LIMIT \(limit))
                         """, as: Int.self) ?? 0
             }
-            if !counted.isEmpty {
-                termCounts.remember(userID: userID, memoryCount: total, counted)
-                counts.merge(counted) { _, new in new }
-            }
-            // BM25's average row length, also among the user's rows only.
-            var averageLength = termCounts.averageLength(userID: userID, memoryCount: total)
+            return counts
+        }
+    }
+
+    func textCandidates(
+        userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        guard !terms.isEmpty else { return [] }
+        let ownerPhrase = "fts_owner:\(driver.ftsOwner(userID))"
+        let match =
+            Self.ftsOwner(driver.ftsOwner(userID)) + "(" + terms.map { Self.phrase($0.term) }.joined(separator: " OR ")
+            + ")"
+        let filter = MemoryFilter.sql(filters, at: date)
+        let averageLengths = driver.averageLengths
+        return try await run { db in
+            // BM25's average row length, among the user's rows only (remembered, see ``AverageLengths``).
+            let total = try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0
+            var averageLength = averageLengths.length(userID: userID, memoryCount: total)
             if averageLength == nil {
                 let row = try db.rows(
                     """
@@ -54,14 +53,12 @@ extension SQLiteTransaction: CandidateSearch {
                 ).first
                 let (tokens, rows): (Double?, Int?) = (row?[0], row?[1])
                 averageLength = (tokens ?? 0) / Double(max(1, rows ?? 0))
-                termCounts.remember(userID: userID, memoryCount: total, averageLength: averageLength ?? 0)
+                averageLengths.remember(userID: userID, memoryCount: total, length: averageLength ?? 0)
             }
-            var ranking = "engram_bm25(1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
-            for phrase in phrases {
-                let count = Double(counts[phrase] ?? 0)
-                ranking += ", " + String(log(1 + (max(0, Double(total) - count) + 0.5) / (count + 0.5)))
-            }
-            ranking += ")"
+            // engram_bm25(skipped columns, average length, column weights…, term weights…): see fts5_rank.c.
+            let ranking =
+                "engram_bm25(1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, "
+                + terms.map { String($0.weight) }.joined(separator: ", ") + ")"
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left
             // to the vector search. The bound is the row number of the last match ranked (0: all of them).
             let floor =
@@ -94,10 +91,18 @@ extension SQLiteTransaction: CandidateSearch {
         }
     }
 
+    /// The start of a match expression for one user's rows, in the columns recall searches.
+    private static func ftsOwner(_ owner: String) -> String {
+        "fts_owner:\(owner) AND {content summary tags keywords search_context}: "
+    }
+
+    /// `term` as an FTS5 phrase: quoted, so that no word is read as query syntax.
+    private static func phrase(_ term: String) -> String {
+        "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     /// How many of a query's full-text matches, newest first, are ranked.
     static let textScanLimit = 1_000
-    /// How many of a term's matches are counted to weigh it.
-    static let textCountLimit = 1_000
 
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
@@ -108,7 +113,9 @@ extension SQLiteTransaction: CandidateSearch {
             let index = try cache.index(db, userID: userID, model: model)
             var want = limit
             while true {
-                let hits = index.search(vector, k: want)
+                let hits = try index.search(vector, k: want) { seqs in
+                    try Self.vectors(db, userID: userID, model: model, seqs: seqs)
+                }
                 let scores = Dictionary(hits.map { ($0.key, Double($0.score)) }, uniquingKeysWith: max)
                 let rows = try Self.signals(db, userID: userID, seqs: hits.map(\.key), filter: filter)
                 if rows.count >= limit || hits.count < want {
@@ -125,20 +132,42 @@ extension SQLiteTransaction: CandidateSearch {
         -> [String: Double]
     {
         guard !memoryIDs.isEmpty else { return [:] }
-        let cache = driver.vectors
         return try await run { db in
-            let index = try cache.index(db, userID: userID, model: model)
             var scores: [String: Double] = [:]
             for row in try db.rows(
                 """
-                SELECT id, seq FROM memories
-                WHERE user_id = \(userID) AND id IN (SELECT value FROM json_each(\(Column.strings(memoryIDs))))
+                SELECT m.id, e.vector FROM memories m
+                JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+                WHERE m.user_id = \(userID) AND m.id IN (SELECT value FROM json_each(\(Column.strings(memoryIDs))))
+                    AND e.model = \(model.model) AND e.dimension = \(model.dimension)
                 """)
             {
-                if let score = index.score(vector, key: row[1]) { scores[row[0]] = Double(score) }
+                let stored = Column.vector(row[1] as Data)
+                if stored.count == vector.count { scores[row[0]] = Double(VectorMath.dot(stored, vector)) }
             }
             return scores
         }
+    }
+
+    /// The Float32 vectors of `model` of the user's memories with row numbers `seqs`: the exact scores of a
+    /// search's short list.
+    private static func vectors(_ db: Database, userID: String, model: EmbeddingModel, seqs: [Int64]) throws
+        -> [Int64: [Float]]
+    {
+        guard !seqs.isEmpty else { return [:] }
+        let list = JSONValue.array(seqs.map { .number(Double($0)) }).jsonText
+        var vectors: [Int64: [Float]] = [:]
+        for row in try db.rows(
+            """
+            SELECT m.seq, e.vector FROM memories m
+            JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+            WHERE m.seq IN (SELECT value FROM json_each(\(list))) AND +m.user_id = \(userID)
+                AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+            """)
+        {
+            vectors[row[0]] = Column.vector(row[1] as Data)
+        }
+        return vectors
     }
 
     func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws

@@ -83,12 +83,12 @@ final class SQLiteTransaction {
             }
         }
         if invalidatesAll {
-            driver.termCounts.invalidateAll()
+            driver.averageLengths.invalidateAll()
             return driver.vectors.invalidateAll()
         }
         for (userID, change) in changes {
             if change.invalidate {
-                driver.termCounts.invalidate(userID: userID)
+                driver.averageLengths.invalidate(userID: userID)
                 driver.vectors.invalidate(userID: userID)
             } else {
                 driver.vectors.apply(

@@ -2,7 +2,7 @@ import EngramCore
 import GRDB
 import Synchronization
 
-/// Per-user in-memory vector matrices (``FlatVectorIndex``) for SIMD top-k, kept in step with the database.
+/// Per-user in-memory int8 code matrices (``FlatVectorIndex``) for SIMD top-k, kept in step with the database.
 ///
 /// Each user's matrix is tagged with the user's `vector_version`, which triggers bump on every
 /// change to that user's embeddings, from this process or any other. A reader compares versions
@@ -37,19 +37,18 @@ final class VectorCache: Sendable {
         var index = FlatVectorIndex(dimension: model.dimension)
         index.reserveCapacity(
             try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0)
+        // The codes the triggers keep (009_vector_codes.sql), in row order: a quarter of the vectors' bytes.
         let rows = try Row.fetchCursor(
             db,
             SQLRequest<Row>(
                 literal: """
-                    SELECT m.seq, e.vector FROM embeddings e
-                    JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id
-                    WHERE e.user_id = \(userID) AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-                        AND e.sector = m.sector
+                    SELECT seq, codes FROM vector_codes
+                    WHERE user_id = \(userID) AND model = \(model.model) AND dimension = \(model.dimension)
                     """, cached: true))
         while let row = try rows.next() {
             let key: Int64 = row[0]
             try row.withUnsafeData(atIndex: 1) { data in
-                data?.withUnsafeBytes { bytes in _ = index.append(key, float32Bytes: bytes) }
+                data?.withUnsafeBytes { bytes in _ = index.append(key, codes: bytes) }
             }
         }
         entries.withLock { $0[key] = Entry(version: version, index: index) }

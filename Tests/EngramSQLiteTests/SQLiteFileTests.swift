@@ -1,3 +1,4 @@
+import CEngramSQLite
 import EngramCore
 import Foundation
 import GRDB
@@ -54,6 +55,8 @@ import Testing
         let migrations = try SQLiteDriver(path: try freshPath()).migrations
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
+            // The SQL functions the schema's triggers call, as every Engram connection has them.
+            #expect(engram_register_vector_codes(db.sqliteConnection) == 0)
             for migration in migrations { try db.execute(sql: migration.up) }
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
             for migration in migrations {

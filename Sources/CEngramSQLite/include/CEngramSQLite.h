@@ -28,4 +28,15 @@ int engram_register_bm25(sqlite3 *db);
 void engram_int8_dot_rows(
     const int8_t *rows, size_t count, size_t dimension, const int16_t *query, int32_t *scores);
 
+/// Writes the int8 codes of `vector` (each component × 127 ÷ the largest absolute component, rounded half away
+/// from zero, in -127...127) to `codes` and returns the scale that maps them back (the largest absolute component
+/// ÷ 127; a component ≈ code × scale). A zero vector, or one with a component that is not finite, gets scale 0
+/// and codes that carry no information.
+float engram_quantize(const float *vector, size_t dimension, int8_t *codes);
+
+/// Registers `engram_vector_codes(vector)` on `db`: the codes of a Float32 vector blob (native byte order) as one
+/// blob, its scale (a native Float32) followed by its `engram_quantize` codes. NULL for anything else. The SQLite
+/// schema's triggers keep `vector_codes` with it.
+int engram_register_vector_codes(sqlite3 *db);
+
 #endif

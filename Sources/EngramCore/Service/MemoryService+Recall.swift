@@ -23,8 +23,9 @@ extension MemoryService {
         let date = now()
         let userID = query.userID
         let found = try await read(.user(userID), waitingForRecalls: false) { tx in
-            try await self.requireUser(tx, userID)
-            let found = try await self.candidates(tx, query: query, vector: vector, model: model, at: date)
+            let user = try await self.requireUser(tx, userID)
+            let found = try await self.candidates(
+                tx, query: query, memoryCount: user.counters.memories, vector: vector, model: model, at: date)
             let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
             let memories = try await tx.memories(userID: userID, ids: ranked.map(\.candidate.memoryID))
             let sources = try await tx.messages(userID: userID, ids: memories.flatMap(\.sourceMessageIDs))
@@ -60,7 +61,8 @@ extension MemoryService {
 
     /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
     private func candidates(
-        _ tx: any StorageTransaction, query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
+        _ tx: any StorageTransaction, query: RecallQuery, memoryCount: Int, vector: [Float], model: EmbeddingModel,
+        at date: Date
     ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
         let userID = query.userID
         let pool = scorer.candidatePool(for: query.k)
@@ -68,8 +70,9 @@ extension MemoryService {
         var terms: [String] = []
         for term in Tokenizer.terms(query.text) where !terms.contains(term) && terms.count < 32 { terms.append(term) }
         if !terms.isEmpty {
+            let weighted = try await weigh(tx, terms, userID: userID, memoryCount: memoryCount)
             for candidate in try await tx.textCandidates(
-                userID: userID, terms: terms, filters: query.filters, at: date, limit: pool)
+                userID: userID, terms: weighted, filters: query.filters, at: date, limit: pool)
             {
                 byID[candidate.memoryID] = candidate.found(by: "text")
             }
@@ -125,6 +128,31 @@ extension MemoryService {
         }
         return (byID.values.sorted { $0.memoryID < $1.memoryID }, links, expansions)
     }
+
+    /// Each term weighed by its inverse document frequency among the user's memories (BM25's), so that another
+    /// user's words never move a user's ranking. A term's matches are counted up to `termCountLimit` (past that its
+    /// weight is near its floor), and remembered while the user's memory count stays within 1 % (see
+    /// ``TermStatistics``).
+    private func weigh(
+        _ tx: any StorageTransaction, _ terms: [String], userID: String, memoryCount: Int
+    ) async throws -> [WeightedTerm] {
+        var counts = termStatistics.counts(userID: userID, memoryCount: memoryCount, terms: terms)
+        let uncounted = terms.filter { counts[$0] == nil }
+        if !uncounted.isEmpty {
+            let counted = try await tx.termMatches(userID: userID, terms: uncounted, limit: Self.termCountLimit)
+            let complete = Dictionary(uniqueKeysWithValues: uncounted.map { ($0, counted[$0] ?? 0) })
+            termStatistics.remember(userID: userID, memoryCount: memoryCount, complete)
+            counts.merge(complete) { _, new in new }
+        }
+        return terms.map {
+            WeightedTerm(
+                term: $0,
+                weight: WeightedTerm.inverseDocumentFrequency(matches: counts[$0] ?? 0, total: max(1, memoryCount)))
+        }
+    }
+
+    /// How many of a term's matches are counted to weigh it.
+    static let termCountLimit = 1_000
 
     /// Orders seeds for link expansion by their strongest raw signal.
     private static func seedOrder(_ candidate: RecallCandidate) -> Double {

@@ -35,6 +35,8 @@ public final class MemoryService: Sendable {
     private let activeModelCache = Mutex<(model: EmbeddingModel, read: ContinuousClock.Instant)?>(nil)
     /// Recall's reinforcement waiting to be written.
     let reinforcements = Mutex(ReinforcementQueue())
+    /// How many of each user's memories recall's terms match, for the terms' weights.
+    let termStatistics = TermStatistics()
 
     /// A service over `driver`. `otherEmbedders` are embedders of models the store may still rank with while a
     /// switch to `embedder` is under way (see ``reembed(batchSize:prune:progress:)``).

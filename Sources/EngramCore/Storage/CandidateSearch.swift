@@ -3,10 +3,13 @@ import Foundation
 /// How a driver finds what recall scores: full-text and vector candidates, each with the signals the composite
 /// score needs. Every method answers for one user, among memories that pass `filters` at `date`.
 public protocol CandidateSearch {
+    /// How many of the user's memories the full-text index matches for each of `terms`, each counted up to `limit`.
+    func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int]
     /// The best full-text matches of any of `terms` (lower-case words, stop words removed), best first, at most
-    /// `limit`; each with its raw text score (higher is better) and no vector score.
+    /// `limit`; each with its raw text score (higher is better: the sum over the terms it matches of the term's
+    /// weight times how well it matches) and no vector score.
     func textCandidates(
-        userID: String, terms: [String], filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
     /// The nearest memories to `vector` among the vectors of `model` filed under each memory's own sector, nearest
     /// first, at most `limit`; each with its cosine similarity as vector score.
