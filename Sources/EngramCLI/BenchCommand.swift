@@ -46,6 +46,11 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Users the memories are spread over (round robin); each recall asks a random one.")
     var users = 1
 
+    @Flag(
+        name: .customLong("reinforce"), inversion: .prefixedNo,
+        help: "Whether recalls reinforce what they return (as recall does by default; written in the background).")
+    var reinforce = true
+
     func validate() throws {
         guard memories > 0, memories <= 10_000_000 else {
             throw ValidationError("--memories must be from 1 to 10000000.")
@@ -138,7 +143,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
                 .joined(separator: " ")
             let userID = userIDs[Int(random.next() % UInt64(users))]
             let start = clock.now
-            let results = try await store.recall(RecallQuery(userID: userID, text: text, k: k))
+            let results = try await store.recall(RecallQuery(userID: userID, text: text, k: k, reinforce: reinforce))
             latencies.append((clock.now - start).seconds * 1000)
             resultCounts += results.count
         }

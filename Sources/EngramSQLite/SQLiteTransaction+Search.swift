@@ -132,15 +132,20 @@ extension SQLiteTransaction: CandidateSearch {
         -> [String: Double]
     {
         guard !memoryIDs.isEmpty else { return [:] }
+        // CROSS JOIN: memories first, by id, then each one's vector by primary key (the planner otherwise walks
+        // every vector of the user's model).
         return try await run { db in
             var scores: [String: Double] = [:]
-            for row in try db.rows(
-                """
-                SELECT m.id, e.vector FROM memories m
-                JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
-                WHERE m.user_id = \(userID) AND m.id IN (SELECT value FROM json_each(\(Column.strings(memoryIDs))))
-                    AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-                """)
+            for row in try Self.rows(
+                db, keys: memoryIDs,
+                { ids in
+                    """
+                    SELECT m.id, e.vector FROM memories m
+                    CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+                    WHERE m.user_id = \(userID) AND m.id IN \(ids)
+                        AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                    """
+                })
             {
                 let stored = Column.vector(row[1] as Data)
                 if stored.count == vector.count { scores[row[0]] = Double(VectorMath.dot(stored, vector)) }
@@ -154,16 +159,17 @@ extension SQLiteTransaction: CandidateSearch {
     private static func vectors(_ db: Database, userID: String, model: EmbeddingModel, seqs: [Int64]) throws
         -> [Int64: [Float]]
     {
-        guard !seqs.isEmpty else { return [:] }
-        let list = JSONValue.array(seqs.map { .number(Double($0)) }).jsonText
         var vectors: [Int64: [Float]] = [:]
-        for row in try db.rows(
-            """
-            SELECT m.seq, e.vector FROM memories m
-            JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
-            WHERE m.seq IN (SELECT value FROM json_each(\(list))) AND +m.user_id = \(userID)
-                AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-            """)
+        for row in try rows(
+            db, keys: seqs,
+            { seqs in
+                """
+                SELECT m.seq, e.vector FROM memories m
+                CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+                WHERE m.seq IN \(seqs) AND +m.user_id = \(userID)
+                    AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                """
+            })
         {
             vectors[row[0]] = Column.vector(row[1] as Data)
         }
@@ -176,12 +182,9 @@ extension SQLiteTransaction: CandidateSearch {
         guard !ids.isEmpty else { return [] }
         let filter = MemoryFilter.sql(filters, at: date)
         return try await run { db in
-            try db.rows(
-                """
-                SELECT \(Self.signalColumns) FROM memories m
-                WHERE m.user_id = \(userID) AND m.id IN (SELECT value FROM json_each(\(Column.strings(ids)))) \(filter)
-                """
-            ).map { Self.candidate($0) }
+            try Self.rows(db, keys: ids) { ids in
+                "SELECT \(Self.signalColumns) FROM memories m WHERE m.user_id = \(userID) AND m.id IN \(ids) \(filter)"
+            }.map { Self.candidate($0) }
         }
     }
 
@@ -217,14 +220,25 @@ extension SQLiteTransaction: CandidateSearch {
 
     /// The signal rows of the memories with row numbers `seqs` that belong to the user and pass `filter`.
     private static func signals(_ db: Database, userID: String, seqs: [Int64], filter: SQL) throws -> [Row] {
-        guard !seqs.isEmpty else { return [] }
-        let list = JSONValue.array(seqs.map { .number(Double($0)) }).jsonText
         // `+m.user_id` keeps the planner on the row numbers instead of scanning the user's index.
-        return try db.rows(
-            """
-            SELECT \(signalColumns) FROM memories m
-            WHERE m.seq IN (SELECT value FROM json_each(\(list))) AND +m.user_id = \(userID) \(filter)
-            """)
+        try rows(db, keys: seqs) { seqs in
+            "SELECT \(signalColumns) FROM memories m WHERE m.seq IN \(seqs) AND +m.user_id = \(userID) \(filter)"
+        }
+    }
+
+    /// The rows of `query` for every key of `keys`, given in lists of at most 500 bound parameters (`IN (?, ?, …)`,
+    /// through the statement cache): a JSON list for `json_each` costs more to write and read than these lookups.
+    private static func rows<Key: DatabaseValueConvertible & SQLExpressible>(
+        _ db: Database, keys: [Key], _ query: ([Key]) -> SQL
+    ) throws -> [Row] {
+        var rows: [Row] = []
+        var start = 0
+        while start < keys.count {
+            let end = min(keys.count, start + 500)
+            rows += try db.rows(query(Array(keys[start..<end])))
+            start = end
+        }
+        return rows
     }
 
     private static func candidate(_ row: Row, vectorScore: Double? = nil, textScore: Double? = nil) -> RecallCandidate {
