@@ -55,29 +55,21 @@ extension SQLiteTransaction: CandidateSearch {
                 averageLength = (tokens ?? 0) / Double(max(1, rows ?? 0))
                 averageLengths.remember(userID: userID, memoryCount: total, length: averageLength ?? 0)
             }
-            // engram_bm25(skipped columns, average length, column weights…, term weights…): see fts5_rank.c.
-            let ranking =
-                "engram_bm25(1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, "
-                + terms.map { String($0.weight) }.joined(separator: ", ") + ")"
-            // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches, older ones are left
-            // to the vector search. The bound is the row number of the last match ranked (0: all of them).
-            let floor =
-                total <= Self.textScanLimit
-                ? 0
-                : try db.value(
-                    """
-                    SELECT rowid FROM memories_fts WHERE memories_fts MATCH \(match)
-                    ORDER BY rowid DESC LIMIT 1 OFFSET \(Self.textScanLimit - 1)
-                    """, as: Int64.self) ?? 0
+            // engram_bm25(fts, skipped phrases, average length, column weights…, term weights…): see fts5_rank.c.
+            let weights = terms.map { term -> SQL in "\(term.weight)" }.joined(separator: ", ")
+            let ranking: SQL =
+                "engram_bm25(memories_fts, 1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, \(weights))"
+            // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches (read newest first in
+            // one pass), older ones are left to the vector search.
             var want = limit
             while true {
                 var scores: [Int64: Double] = [:]
                 let hits = try db.rows(
                     """
-                    SELECT rowid, -rank FROM memories_fts
-                    WHERE memories_fts MATCH \(match) AND rowid >= \(floor)
-                        AND rank MATCH \(ranking)
-                    ORDER BY rank LIMIT \(want)
+                    SELECT rowid, score FROM (
+                        SELECT rowid, -\(ranking) AS score FROM memories_fts WHERE memories_fts MATCH \(match)
+                        ORDER BY rowid DESC LIMIT \(Self.textScanLimit))
+                    ORDER BY score DESC LIMIT \(want)
                     """)
                 for hit in hits { scores[hit[0]] = hit[1] }
                 let rows = try Self.signals(db, userID: userID, seqs: Array(scores.keys), filter: filter)

@@ -24,7 +24,7 @@ int engram_register_bm25(sqlite3 *db);
 
 /// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of
 /// `dimension` components, written to `scores`. Every product and sum fits in 32 bits when components lie in
-/// -127...127 and `dimension` is below 130,000. Uses AVX2 when the CPU has it, SSE2 otherwise.
+/// -127...127 and `dimension` is below 130,000. Uses AVX-512BW or AVX2 when the CPU has it, SSE2 otherwise.
 void engram_int8_dot_rows(
     const int8_t *rows, size_t count, size_t dimension, const int16_t *query, int32_t *scores);
 
