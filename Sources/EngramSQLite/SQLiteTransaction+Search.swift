@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// Recall candidates on SQLite: FTS5 BM25 (`engram_bm25`) over the newest matches among the user's rows of the index,
-/// and a scan of the user's vectors in memory (int8 pass, exact re-ranking); both widened until enough matches pass
-/// the filters.
+/// and a scan of the user's int8 vector codes in memory whose short list is re-ranked by the stored Float32 vectors;
+/// both widened until enough matches pass the filters.
 extension SQLiteTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns: SQL = """
@@ -13,7 +13,7 @@ extension SQLiteTransaction: CandidateSearch {
         """
 
     func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int] {
-        let owner = Self.ftsOwner(driver.ftsOwner(userID))
+        let prefix = Self.matchPrefix(owner: driver.ftsOwner(userID))
         return try await run { db in
             var counts: [String: Int] = [:]
             for term in terms {
@@ -21,7 +21,7 @@ extension SQLiteTransaction: CandidateSearch {
                     try db.value(
                         """
                         SELECT count(*) FROM (
-                            SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(owner + Self.phrase(term)) LIMIT \(limit))
+                            SELECT 1 FROM memories_fts WHERE memories_fts MATCH \(prefix + Self.phrase(term)) LIMIT \(limit))
                         """, as: Int.self) ?? 0
             }
             return counts
@@ -33,9 +33,8 @@ extension SQLiteTransaction: CandidateSearch {
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
         let ownerPhrase = "fts_owner:\(driver.ftsOwner(userID))"
-        let match =
-            Self.ftsOwner(driver.ftsOwner(userID)) + "(" + terms.map { Self.phrase($0.term) }.joined(separator: " OR ")
-            + ")"
+        let anyTerm = terms.map { Self.phrase($0.term) }.joined(separator: " OR ")
+        let match = Self.matchPrefix(owner: driver.ftsOwner(userID)) + "(" + anyTerm + ")"
         let filter = MemoryFilter.sql(filters, at: date)
         let averageLengths = driver.averageLengths
         return try await run { db in
@@ -83,8 +82,9 @@ extension SQLiteTransaction: CandidateSearch {
         }
     }
 
-    /// The start of a match expression for one user's rows, in the columns recall searches.
-    private static func ftsOwner(_ owner: String) -> String {
+    /// The start of a match expression for one user's rows (`owner` is the user's `fts_owner` token), in the
+    /// columns recall searches.
+    private static func matchPrefix(owner: String) -> String {
         "fts_owner:\(owner) AND {content summary tags keywords search_context}: "
     }
 
