@@ -62,14 +62,43 @@ extension PostgresDriver {
     /// Every wait is bounded (``PostgresDeadlines``): the lease by `connect_timeout`, each statement by
     /// `statement_timeout + connect_timeout`, and a statement on a connection that closes fails at once, so a
     /// transaction ends even when the server goes away under it.
+    ///
+    /// The pool learns that a connection closed a moment after it did, and can hand it out in between (say, right
+    /// after a deadline closed it). A transaction whose `BEGIN` fails on a connection that has closed has done
+    /// nothing, so it runs again on another lease, up to ``leaseAttempts`` times in all.
     func perform<T: Sendable>(
+        _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await performOnce(scope, begin: begin, body)
+            } catch let closed as ClosedBeforeBegin {
+                guard attempt < Self.leaseAttempts else { throw FailedTransaction(error: closed.error, sqlState: nil) }
+                logger.debug("leased a closed connection; leasing another", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many leases a transaction tries when each connection it gets turns out closed.
+    static let leaseAttempts = 3
+
+    /// The `BEGIN` of a transaction failed because its connection had closed: nothing ran.
+    private struct ClosedBeforeBegin: Error {
+        var error: any Error
+    }
+
+    /// One lease and one attempt of ``perform(_:begin:_:)``.
+    private func performOnce<T: Sendable>(
         _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         try await withLease { connection in
             let tx = PostgresTransaction(connection: connection, driver: self)
-            var committing = false
+            var (begun, committing) = (false, false)
             do {
                 try await connection.execute(begin, within: deadlines, logger: logger)
+                begun = true
                 try await self.scope(connection, to: scope)
                 let result = try await body(tx)
                 // A statement failed and the caller went on: PostgreSQL would answer COMMIT with a silent rollback.
@@ -78,6 +107,7 @@ extension PostgresDriver {
                 try await connection.execute("COMMIT", within: deadlines, logger: logger)
                 return result
             } catch {
+                if !begun, connection.isClosed { throw ClosedBeforeBegin(error: error) }
                 if !committing { _ = try? await connection.execute("ROLLBACK", within: deadlines, logger: logger) }
                 throw FailedTransaction(error: error, sqlState: tx.failedState ?? PostgresErrors.sqlState(of: error))
             }
