@@ -20,8 +20,9 @@ struct BenchStoreCommand: AsyncParsableCommand {
         discussion: """
             Fills a database (by default .engram/bench-N.sqlite, reused when it already holds N memories for the
             bench users) with N synthetic memories spread over --users users, then times Q recalls of random
-            3-word queries, each by a random user. Reports ingest rate, recall percentiles, the process's peak
-            RSS and (SQLite) the database size.
+            3-word queries, each by a random user. Reports ingest rate, recall percentiles, how much of the exact
+            vector top 10 the vector search finds (SQLite's int8 pass before its exact re-rank, or PostgreSQL's
+            index; first 100 queries), the process's peak RSS and (SQLite) the database size.
             It measures the store, so it embeds with the hashing embedder unless --embedder says otherwise.
             Build with -c release for meaningful figures. Nothing here is asserted: it measures.
             """)
@@ -79,6 +80,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
         var p99Ms: Double
         var maxMs: Double
         var meanResults: Double
+        /// How much of the exact vector top 10 the vector search found, over the first ``recallSample`` queries.
+        var vectorRecallAt10: Double
         /// VmHWM of the process at the end, in MiB (`nil` where /proc is unavailable).
         var peakRSSMiB: Double?
         /// The SQLite file with its write-ahead log, in bytes (`nil` on PostgreSQL).
@@ -137,11 +140,13 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let ingestSeconds = (clock.now - ingestStart).seconds
 
         var latencies: [Double] = []
+        var texts: [(userID: String, text: String)] = []
         var resultCounts = 0
         for _ in 0..<queries + 1 {
             let text = (0..<3).map { _ in Self.vocabulary[Int(random.next() % UInt64(Self.vocabulary.count))] }
                 .joined(separator: " ")
             let userID = userIDs[Int(random.next() % UInt64(users))]
+            texts.append((userID, text))
             let start = clock.now
             let results = try await store.recall(RecallQuery(userID: userID, text: text, k: k, reinforce: reinforce))
             latencies.append((clock.now - start).seconds * 1000)
@@ -150,13 +155,21 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let cold = latencies.removeFirst()
         let summary = LatencySummary(milliseconds: latencies)
         await store.flushReinforcements()
+        // The vector search beside an exhaustive scan, on the first queries (after the timing: it is slow).
+        var vectorRecall = 0.0
+        let sample = Array(texts.prefix(Self.recallSample))
+        for (userID, group) in Dictionary(grouping: sample, by: \.userID) {
+            let recall = try await store.vectorSearchRecall(userID: userID, queries: group.map(\.text), k: 10)
+            vectorRecall += recall * Double(group.count) / Double(sample.count)
+        }
         return Report(
             memories: existing + toIngest, users: users, embedder: EmbeddingModel(store.embedder).description,
             batch: batch,
             ingested: toIngest, ingestSeconds: ingestSeconds,
             ingestPerSecond: toIngest > 0 ? Double(toIngest) / ingestSeconds : 0, queries: queries, k: k,
             coldRecallMs: cold, p50Ms: summary.p50, p95Ms: summary.p95, p99Ms: summary.p99, maxMs: summary.max,
-            meanResults: Double(resultCounts) / Double(queries + 1), peakRSSMiB: BenchEmbedCommand.peakRSSMiB(),
+            meanResults: Double(resultCounts) / Double(queries + 1), vectorRecallAt10: vectorRecall,
+            peakRSSMiB: BenchEmbedCommand.peakRSSMiB(),
             databaseBytes: nil)
     }
 
@@ -181,10 +194,19 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     format: "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", report.p50Ms, report.p95Ms,
                     report.p99Ms, report.maxMs)
             ),
+            (
+                "vector search recall@10",
+                String(
+                    format: "%.3f of the exact top 10 (first %d queries)", report.vectorRecallAt10,
+                    min(report.queries + 1, Self.recallSample))
+            ),
             ("peak RSS", report.peakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "-"),
             ("database size", report.databaseBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"),
         ])
     }
+
+    /// How many queries the vector search's recall is measured on.
+    static let recallSample = 100
 
     static let vocabulary: [String] = {
         let roots = [

@@ -61,6 +61,27 @@ extension PostgresTransaction: CandidateSearch {
             SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
                 set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.probes', '10', true)
             """)
+        return try await nearestVectors(
+            userID: userID, vector: vector, model: model, filters: filters, at: date, limit: limit)
+    }
+
+    func exactVectorCandidates(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        // No index scans for the rest of this transaction: the planner sorts every vector of the user's model.
+        try await execute(
+            """
+            SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                set_config('enable_indexonlyscan', 'off', true)
+            """)
+        return try await nearestVectors(
+            userID: userID, vector: vector, model: model, filters: filters, at: date, limit: limit)
+    }
+
+    /// The user's `limit` nearest vectors of `model` as the transaction's settings let the planner find them.
+    private func nearestVectors(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
         let probe = PGVector(vector, oid: try await vectorType())
         // The cast's dimension (a number, not a value) must match the partial index's expression.
         let cast = "e.embedding::vector(\(model.dimension))"

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The index keeps each vector's int8 codes and scale only (`engram_quantize`: a quarter of the bytes of its
 /// Float32 components, the same codes the store's `vector_codes` table holds). A search scans the codes with SIMD
-/// integer products, keeps a short list several times `k` long, and ranks that list by the exact dot products of
+/// integer products, keeps a short list twice `k` long (and 16 more), and ranks that list by the exact dot products of
 /// the Float32 vectors its caller reads for those keys: the scores it returns are exact, and the short list's
 /// margin makes a miss of the exact top-k rare (the tests measure it).
 ///
@@ -99,7 +99,7 @@ struct FlatVectorIndex: Sendable {
     ) rethrows -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        let candidates = shortList(query, length: k * 4 + 32).map { keys[$0] }
+        let candidates = shortList(query, length: k * 2 + 16).map { keys[$0] }
         var best = TopK(capacity: k)
         let exact = try vectors(candidates)
         for (position, key) in candidates.enumerated() {

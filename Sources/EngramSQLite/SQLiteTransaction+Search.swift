@@ -120,6 +120,35 @@ extension SQLiteTransaction: CandidateSearch {
         }
     }
 
+    func exactVectorCandidates(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate] {
+        let filter = MemoryFilter.sql(filters, at: date)
+        return try await run { db in
+            // Every Float32 vector of the user's model that passes the filters, scored as it is read.
+            var best = TopK(capacity: limit)
+            let rows = try Row.fetchCursor(
+                db,
+                SQLRequest<Row>(
+                    literal: """
+                        SELECT m.seq, e.vector FROM embeddings e
+                        JOIN memories m ON m.user_id = e.user_id AND m.id = e.memory_id AND m.sector = e.sector
+                        WHERE e.user_id = \(userID) AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                            \(filter)
+                        """))
+            while let row = try rows.next() {
+                let stored = Column.vector(row[1] as Data)
+                guard stored.count == vector.count else { continue }
+                best.insert(VectorMath.dot(stored, vector), Int(row[0] as Int64))
+            }
+            let scores = Dictionary(
+                best.sortedDescending().map { (Int64($0.row), Double($0.score)) }, uniquingKeysWith: max)
+            return try Self.signals(db, userID: userID, seqs: Array(scores.keys), filter: filter)
+                .map { Self.candidate($0, vectorScore: scores[$0[0]]) }
+                .sorted { ($0.vectorScore ?? 0, $1.memoryID) > ($1.vectorScore ?? 0, $0.memoryID) }
+        }
+    }
+
     func vectorScores(userID: String, memoryIDs: [String], vector: [Float], model: EmbeddingModel) async throws
         -> [String: Double]
     {

@@ -273,6 +273,33 @@ import Testing
         }
         #expect(try await h.snapshot() == before)
     }
+
+    /// The vector search measured against the exhaustive scan: on a store smaller than SQLite's short list (and
+    /// than any of pgvector's index lists) both find the same top k; bad arguments change nothing.
+    @Test(arguments: Backend.allCases)
+    func vectorSearchRecallAgainstTheExhaustiveScan(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        try await h.user("bob")
+        for (index, text) in (Self.distractors + Self.distractors.map { "Also: " + $0 }).enumerated() {
+            try await h.remember("alice", "\(text), note \(index)")
+            try await h.remember("bob", "Bob's copy: \(text)")
+        }
+        let queries = ["weather in Paris", "running shoes marathon", "tomato plants", "a book about history"]
+        #expect(try await h.store.vectorSearchRecall(userID: "alice", queries: queries, k: 5) == 1)
+        #expect(try await h.store.vectorSearchRecall(userID: "alice", queries: [], k: 5) == 1)
+        let before = try await h.snapshot()
+        await expectEngramError(.invalidArgument) {
+            try await h.store.vectorSearchRecall(userID: "alice", queries: queries, k: 0)
+        }
+        await expectEngramError(.invalidArgument) {
+            try await h.store.vectorSearchRecall(userID: "alice", queries: queries, k: 1_001)
+        }
+        await expectEngramError(.userNotFound) {
+            try await h.store.vectorSearchRecall(userID: "nobody", queries: queries, k: 5)
+        }
+        #expect(try await h.snapshot() == before)
+    }
 }
 
 @Suite struct FeedbackTests {

@@ -194,3 +194,35 @@ extension RecallCandidate {
         return candidate
     }
 }
+
+extension MemoryService {
+    /// How much of the exact top `k` the vector search finds, averaged over `queries` (each embedded by the active
+    /// model), against an exhaustive scan of the user's Float32 vectors: below 1 where the search approximates
+    /// (SQLite's int8 pass before its exact re-rank; pgvector's HNSW or IVFFlat). Every memory of the user counts,
+    /// whatever its state. A measurement (`engram bench` reports it): the exhaustive scan reads every vector.
+    public func vectorSearchRecall(userID: String, queries: [String], k: Int = 10) async throws -> Double {
+        let userID = try validator.identifier(userID, field: "user_id")
+        let k = try validator.count(k, field: "k", in: 1...1_000)
+        guard !queries.isEmpty else { return 1 }
+        let embedder = embedders.recallEmbedder(active: try await activeModel())
+        let model = EmbeddingModel(embedder)
+        let filters = RecallFilters(includeInvalid: true)
+        var found = 0
+        var expected = 0
+        for text in queries {
+            let vector = try await embedder.embed(text)
+            let date = now()
+            let (approximate, exact) = try await read(.user(userID), waitingForRecalls: false) { tx in
+                _ = try await self.requireUser(tx, userID)
+                let approximate = try await tx.vectorCandidates(
+                    userID: userID, vector: vector, model: model, filters: filters, at: date, limit: k)
+                let exact = try await tx.exactVectorCandidates(
+                    userID: userID, vector: vector, model: model, filters: filters, at: date, limit: k)
+                return (approximate.map(\.memoryID), exact.map(\.memoryID))
+            }
+            found += Set(approximate).intersection(exact).count
+            expected += exact.count
+        }
+        return expected == 0 ? 1 : Double(found) / Double(expected)
+    }
+}

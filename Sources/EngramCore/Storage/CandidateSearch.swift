@@ -16,6 +16,11 @@ public protocol CandidateSearch {
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
+    /// ``vectorCandidates(userID:vector:model:filters:at:limit:)`` without any approximate index: an exhaustive
+    /// scan, the reference an approximate search's recall is measured against.
+    func exactVectorCandidates(
+        userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
+    ) async throws -> [RecallCandidate]
     /// The cosine similarity of `vector` and the vector of `model` of each memory in `memoryIDs` that has one.
     func vectorScores(userID: String, memoryIDs: [String], vector: [Float], model: EmbeddingModel) async throws
         -> [String: Double]
