@@ -30,9 +30,10 @@ static void free_query_data(void *pointer) {
 
 /// The query's data, computed for its first row and kept as FTS5 auxiliary data for the others. A phrase's weight
 /// is `given[phrase - skip]` when the caller passed it (`givenCount` of them), else counted over the whole index.
+/// Without `averageLength`, the average is the whole index's, over the columns `row_length` counts (`weights`).
 static int query_data(
-    const Fts5ExtensionApi *api, Fts5Context *fts, int skip, double averageLength, sqlite3_value **given,
-    int givenCount, QueryData **out) {
+    const Fts5ExtensionApi *api, Fts5Context *fts, int skip, double averageLength, sqlite3_value **weights,
+    int weightCount, sqlite3_value **given, int givenCount, QueryData **out) {
     QueryData *data = api->xGetAuxdata(fts, 0);
     if (data) {
         *out = data;
@@ -49,7 +50,16 @@ static int query_data(
     }
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
-    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    int columns = api->xColumnCount(fts);
+    if (weightCount < columns) {
+        if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    } else {
+        for (int column = 0; rc == SQLITE_OK && column < columns; column++) {
+            sqlite3_int64 size = 0;
+            if (sqlite3_value_double(weights[column]) != 0.0) rc = api->xColumnTotalSize(fts, column, &size);
+            tokens += size;
+        }
+    }
     data->averageLength = averageLength > 0 ? averageLength : rows > 0 ? (double)tokens / (double)rows : 1.0;
     for (int phrase = skip; rc == SQLITE_OK && phrase < data->phraseCount; phrase++) {
         if (phrase - skip < givenCount) {
@@ -70,6 +80,24 @@ static int query_data(
     return SQLITE_OK;
 }
 
+/// The row's length in tokens over the columns that count: every column, or where `weights` (one per column, `count`
+/// of them) are given, the columns whose weight is not 0 (a column that adds nothing to a term's frequency adds
+/// nothing to the length either, say the owner column every row of a user shares).
+static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value **weights, int count, int *out) {
+    int columns = api->xColumnCount(fts);
+    if (count < columns) return api->xColumnSize(fts, -1, out);
+    int total = 0;
+    for (int column = 0; column < columns; column++) {
+        if (sqlite3_value_double(weights[column]) == 0.0) continue;
+        int size = 0;
+        int rc = api->xColumnSize(fts, column, &size);
+        if (rc != SQLITE_OK) return rc;
+        total += size;
+    }
+    *out = total;
+    return SQLITE_OK;
+}
+
 static void engram_bm25(
     const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
     sqlite3_value **arguments) {
@@ -79,7 +107,8 @@ static void engram_bm25(
     int columns = api->xColumnCount(fts);
     int givenCount = argumentCount > 2 + columns ? argumentCount - 2 - columns : 0;
     QueryData *data = NULL;
-    int rc = query_data(api, fts, skip, averageLength, arguments + 2 + columns, givenCount, &data);
+    int rc = query_data(
+        api, fts, skip, averageLength, arguments + 2, argumentCount - 2, arguments + 2 + columns, givenCount, &data);
     int instances = 0;
     if (rc == SQLITE_OK) rc = api->xInstCount(fts, &instances);
     if (rc == SQLITE_OK) memset(data->frequency, 0, sizeof(double) * (size_t)data->phraseCount);
@@ -91,7 +120,7 @@ static void engram_bm25(
         }
     }
     int length = 0;
-    if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &length);
+    if (rc == SQLITE_OK) rc = row_length(api, fts, arguments + 2, argumentCount - 2, &length);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(context, rc);
         return;
@@ -105,14 +134,13 @@ static void engram_bm25(
     sqlite3_result_double(context, -score);
 }
 
-/// engram_length(fts): the row's length in tokens over every column, as BM25 measures it.
+/// engram_length(fts, w0, w1, ...): the row's length in tokens as engram_bm25 measures it with the same column
+/// weights (every column without them).
 static void engram_length(
     const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argumentCount,
     sqlite3_value **arguments) {
-    (void)argumentCount;
-    (void)arguments;
     int length = 0;
-    int rc = api->xColumnSize(fts, -1, &length);
+    int rc = row_length(api, fts, arguments, argumentCount, &length);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(context, rc);
         return;

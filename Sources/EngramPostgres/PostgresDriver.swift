@@ -29,6 +29,8 @@ public final class PostgresDriver: StorageDriver, Service {
     let vectorOID = Mutex<PostgresDataType?>(nil)
     /// The vector indexes (by name) known to exist, one per embedding model and dimension.
     let vectorIndexes = Mutex<Set<String>>([])
+    /// Each user's average `search` length (BM25's length normalisation), remembered between recalls.
+    let averageLengths = AverageLengths()
 
     /// A driver with a pool of its own; nothing connects until ``run()`` runs and a query needs a connection.
     public convenience init(_ postgres: PostgresConfiguration, logger: Logger = Logger(label: "engram.postgres")) throws

@@ -2,9 +2,9 @@ import EngramCore
 import Foundation
 import PostgresNIO
 
-/// Recall candidates on PostgreSQL: a BM25-like rank (per-term `ts_rank` times inverse document frequency) over the
-/// weighted `search` vector (content A; summary, tags and keywords B; conversation context C) through its GIN index, and the model's partial HNSW (or IVFFlat) index with iterative scans, so that
-/// filters applied in the query still leave enough rows.
+/// Recall candidates on PostgreSQL: BM25 as SQLite computes it, over the weighted `search` vector (content A; summary,
+/// tags and keywords B; conversation context C) matched through its GIN index, and the model's partial HNSW (or
+/// IVFFlat) index with iterative scans, so that filters applied in the query still leave enough rows.
 extension PostgresTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns =
@@ -33,23 +33,73 @@ extension PostgresTransaction: CandidateSearch {
         userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
-        // BM25-like, so that PostgreSQL ranks as FTS5 does: each term's `ts_rank` (weights A–D, term frequency)
-        // times the term's weight, summed over the terms a memory matches. MATERIALIZED: the queries are made once.
+        let averageLength = try await averageSearchLength(userID: userID)
+        // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c), over the newest `textScanLimit` matches: a term's
+        // frequency in a row counts its positions at weight A (content) as 1 and at B or C as 0.5 (a term of several
+        // lexemes counts its rarest), a row's length is its last position (every word of every part, stop words
+        // included, as FTS5 counts tokens; positions are sorted, so each lexeme's last is its largest), and each
+        // term's weight is the caller's (inverse document frequency).
         var query: PostgresQuery = """
             WITH weighted AS MATERIALIZED (
-                SELECT terms.q, t.weight
-                FROM unnest(\(terms.map(\.term))::text[], \(terms.map(\.weight))::float8[]) AS t(term, weight)
+                SELECT t.n, terms.q, t.weight, tsvector_to_array(to_tsvector('english', t.term)) AS lexemes
+                FROM unnest(\(terms.map(\.term))::text[], \(terms.map(\.weight))::float8[])
+                    WITH ORDINALITY AS t(term, weight, n)
                     CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t.term)) AS q) terms
                 WHERE numnode(terms.q) > 0
-            )
-            SELECT \(unescaped: Self.signalColumns), sum(w.weight * ts_rank(m.search, w.q))::float8 AS score
-            FROM memories m JOIN weighted w ON m.search @@ w.q
-            WHERE m.user_id = \(userID)
+            ), matched AS MATERIALIZED (
+                SELECT DISTINCT ON (m.seq) m.seq, m.id, m.search
+                FROM weighted w JOIN memories m ON m.search @@ w.q
+                WHERE m.user_id = \(userID)
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
-        query.sql += #" GROUP BY m.user_id, m.id ORDER BY score DESC, m.id COLLATE "C" LIMIT "#
-        query.sql += try query.bind(limit)
+        query.sql += " ORDER BY m.seq DESC LIMIT \(Self.textScanLimit)"
+        let (average, user, count) = (try query.bind(averageLength), try query.bind(userID), try query.bind(limit))
+        query.sql += """
+            ), scored AS (
+                SELECT x.id, sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * l.length / \(average)::float8)))
+                    ::float8 AS score
+                FROM matched x
+                    CROSS JOIN LATERAL (\(Self.searchLength("x.search"))) l
+                    CROSS JOIN LATERAL (
+                        SELECT w.weight,
+                            min(0.5 * (cardinality(u.weights) + cardinality(array_positions(u.weights, 'A')))) AS tf
+                        FROM weighted w JOIN unnest(x.search) u ON u.lexeme = ANY(w.lexemes)
+                        WHERE x.search @@ w.q
+                        GROUP BY w.n, w.weight
+                    ) t
+                GROUP BY x.id
+            )
+            SELECT \(Self.signalColumns), s.score
+            FROM scored s JOIN memories m ON m.user_id = \(user) AND m.id = s.id
+            ORDER BY s.score DESC, m.id COLLATE "C" LIMIT \(count)
+            """
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
+    }
+
+    /// A subquery of one column, `length`: the length of the tsvector `column` as BM25 counts it, its last position
+    /// (at least 1).
+    private static func searchLength(_ column: String) -> String {
+        "SELECT greatest(coalesce(max(u.positions[cardinality(u.positions)]), 0), 1) AS length FROM unnest(\(column)) u"
+    }
+
+    /// How many of a query's full-text matches, newest first, are ranked (as on SQLite).
+    static let textScanLimit = 1_000
+
+    /// The user's average `search` length, its last position (see ``textCandidates(userID:terms:filters:at:limit:)``),
+    /// measured again once the user's memory count has moved by more than 1 % (``AverageLengths``).
+    private func averageSearchLength(userID: String) async throws -> Double {
+        let count = try await integer("SELECT coalesce((SELECT memory_count FROM users WHERE id = \(userID)), 0)::int8")
+        if let length = driver.averageLengths.length(userID: userID, memoryCount: count) { return length }
+        let measured =
+            try await first(
+                """
+                SELECT coalesce(avg(l.length), 1)::float8
+                FROM memories m CROSS JOIN LATERAL (\(unescaped: Self.searchLength("m.search"))) l
+                WHERE m.user_id = \(userID)
+                """
+            ) { try $0.decode(Double.self) } ?? 1
+        driver.averageLengths.remember(userID: userID, memoryCount: count, length: measured)
+        return measured
     }
 
     func vectorCandidates(

@@ -45,7 +45,7 @@ extension SQLiteTransaction: CandidateSearch {
                 let row = try db.rows(
                     """
                     WITH rows AS MATERIALIZED (
-                        SELECT engram_length(memories_fts) AS tokens FROM memories_fts
+                        SELECT engram_length(memories_fts, \(Self.columnWeights)) AS tokens FROM memories_fts
                         WHERE memories_fts MATCH \(ownerPhrase))
                     SELECT sum(tokens), count(*) FROM rows
                     """
@@ -57,7 +57,7 @@ extension SQLiteTransaction: CandidateSearch {
             // engram_bm25(fts, skipped phrases, average length, column weights…, term weights…): see fts5_rank.c.
             let weights = terms.map { term -> SQL in "\(term.weight)" }.joined(separator: ", ")
             let ranking: SQL =
-                "engram_bm25(memories_fts, 1, \(averageLength ?? 0), 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, \(weights))"
+                "engram_bm25(memories_fts, 1, \(averageLength ?? 0), \(Self.columnWeights), \(weights))"
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches (read newest first in
             // one pass), older ones are left to the vector search.
             var want = limit
@@ -92,6 +92,10 @@ extension SQLiteTransaction: CandidateSearch {
     private static func phrase(_ term: String) -> String {
         "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+
+    /// How much a match in each column of `memories_fts` counts: the owner nothing; content 1; summary, tags, keywords
+    /// and the conversation context 0.5 (PostgreSQL's weights A and B–C). Columns of weight 0 leave a row's length.
+    private static let columnWeights: SQL = "0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
 
     /// How many of a query's full-text matches, newest first, are ranked.
     static let textScanLimit = 1_000

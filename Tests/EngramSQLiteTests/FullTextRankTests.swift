@@ -40,11 +40,12 @@ import Testing
                 ))
             let match =
                 "fts_owner:\(owner) AND {content summary tags keywords search_context}: (\"garden\" OR \"party\")"
+            // With every column weighed and no phrase skipped, engram_bm25 is FTS5's bm25.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid, bm25(memories_fts, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS fts5,
-                        engram_bm25(memories_fts, 1, 0, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS engram
+                    SELECT rowid, bm25(memories_fts, 0.25, 1.0, 0.5, 0.5, 0.5, 0.5) AS fts5,
+                        engram_bm25(memories_fts, 0, 0, 0.25, 1.0, 0.5, 0.5, 0.5, 0.5) AS engram
                     FROM memories_fts WHERE memories_fts MATCH ?
                     """, arguments: [match])
             #expect(rows.count == 4)  // alice's four memories with either word; none of bob's
@@ -53,6 +54,20 @@ import Testing
                 let engram: Double = row["engram"]
                 #expect(fts5 < 0)
                 #expect(abs(fts5 - engram) < 1e-9, "rowid \(row["rowid"] as Int64): \(fts5) vs \(engram)")
+            }
+            // The owner column at weight 0 leaves each row's length (by its one token), and skipping the owner
+            // phrase leaves a positive score for every match.
+            let owned = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT engram_length(memories_fts) AS every, engram_length(memories_fts, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5)
+                        AS weighed, engram_bm25(memories_fts, 1, 0, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5) AS engram
+                    FROM memories_fts WHERE memories_fts MATCH ?
+                    """, arguments: [match])
+            #expect(owned.count == 4)
+            for row in owned {
+                #expect((row["weighed"] as Int) == (row["every"] as Int) - 1)
+                #expect((row["engram"] as Double) < 0)
             }
             // Weights given after the column weights replace the counted ones, phrase by phrase: "party" at 0 leaves
             // "Tennis party" (no "garden") with a score of 0, "The garden needs water" with garden's weight.

@@ -15,11 +15,13 @@ typedef struct sqlite3 sqlite3;
 ///   matches over the whole index to weigh it, which for a phrase matching every row of a user, the owner
 ///   filter, is a scan of all the user's rows on every query);
 /// - `avgdl`, when positive, is the average row length (else the whole index's);
+/// - a row's length counts the columns whose weight is not 0 only (with the weights given);
 /// - the weights (inverse document frequencies) of the phrases after the skipped ones may follow the column
 ///   weights, in phrase order; a phrase without one is weighed as `bm25` does.
 /// Given both, a user's ranking depends on the user's rows only.
 ///
-/// `engram_length(fts)` is a row's length in tokens over every column, the length BM25 normalises by.
+/// `engram_length(fts, w0, w1, ...)` is a row's length in tokens as `engram_bm25` counts it with the same column
+/// weights (over every column without them), the length BM25 normalises by.
 int engram_register_bm25(sqlite3 *db);
 
 /// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of

@@ -3,14 +3,17 @@ import Synchronization
 /// Each user's average row length in the full-text index (BM25's length normalisation), remembered between
 /// recalls: measuring it reads every row of the user's, and it barely moves while the user's memory count stays
 /// within 1 % of what it was when measured. Any larger change (from this process or another) measures again.
-final class AverageLengths: Sendable {
+/// Each driver keeps one and measures the length in its own full-text index.
+public final class AverageLengths: Sendable {
     private let entries = Mutex<[String: (memoryCount: Int, length: Double)]>([:])
 
     /// Users kept at most; past them the cache starts over.
     private static let maxUsers = 10_000
 
+    public init() {}
+
     /// The user's average row length, when measured with a memory count within 1 % of `memoryCount`.
-    func length(userID: String, memoryCount: Int) -> Double? {
+    public func length(userID: String, memoryCount: Int) -> Double? {
         entries.withLock { entries in
             guard let entry = entries[userID], abs(entry.memoryCount - memoryCount) * 100 <= entry.memoryCount
             else { return nil }
@@ -19,7 +22,7 @@ final class AverageLengths: Sendable {
     }
 
     /// Remembers the user's average row length measured with `memoryCount` memories.
-    func remember(userID: String, memoryCount: Int, length: Double) {
+    public func remember(userID: String, memoryCount: Int, length: Double) {
         entries.withLock { entries in
             if entries[userID] == nil, entries.count >= Self.maxUsers { entries.removeAll() }
             entries[userID] = (memoryCount, length)
@@ -27,12 +30,12 @@ final class AverageLengths: Sendable {
     }
 
     /// Forgets the user's length (an erasure, an import).
-    func invalidate(userID: String) {
+    public func invalidate(userID: String) {
         entries.withLock { $0[userID] = nil }
     }
 
     /// Forgets every length (a restore, a migration).
-    func invalidateAll() {
+    public func invalidateAll() {
         entries.withLock { $0.removeAll() }
     }
 }
