@@ -21,6 +21,15 @@ public struct WeightedTerm: Sendable, Hashable {
     }
 }
 
+/// How much one match of a term counts toward its frequency in a memory's BM25 score, by where it is: both
+/// full-text engines weigh the same (SQLite's FTS5 columns, PostgreSQL's tsvector weights A and B–C).
+public enum FullTextFieldWeight {
+    /// A match in the memory's content (PostgreSQL weight A).
+    public static let content = 1.0
+    /// A match in its summary, tags, keywords or conversation context (PostgreSQL weights B and C).
+    public static let secondary = 0.5
+}
+
 /// How many of a user's memories each query term matches, remembered between recalls: counting among a large
 /// user's rows costs milliseconds, and the weights barely move while the user's memory count stays within 1 % of
 /// what it was when counted. Any larger change (from this process or another, an erasure, an import) counts again.

@@ -34,9 +34,9 @@ extension PostgresTransaction: CandidateSearch {
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
         let averageLength = try await averageSearchLength(userID: userID)
-        // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c), over the newest `textScanLimit` matches: a term's
-        // frequency in a row counts its positions at weight A (content) as 1 and at B or C as 0.5 (a term of several
-        // lexemes counts its rarest), a row's length is its last position (every word of every part, stop words
+        // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c: k1 1.2, b 0.75), over the newest `textScanLimit`
+        // matches: a term's frequency in a row counts its positions at weight A (content) and at B or C as
+        // ``FullTextFieldWeight`` says (a term of several lexemes counts its rarest), a row's length is its last position (every word of every part, stop words
         // included, as FTS5 counts tokens; positions are sorted, so each lexeme's last is its largest), and each
         // term's weight is the caller's (inverse document frequency).
         var query: PostgresQuery = """
@@ -54,6 +54,9 @@ extension PostgresTransaction: CandidateSearch {
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
         query.sql += " ORDER BY m.seq DESC LIMIT \(Self.textScanLimit)"
         let (average, user, count) = (try query.bind(averageLength), try query.bind(userID), try query.bind(limit))
+        let (content, secondary) = (
+            try query.bind(FullTextFieldWeight.content), try query.bind(FullTextFieldWeight.secondary)
+        )
         query.sql += """
             ), scored AS (
                 SELECT x.id, sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * l.length / \(average)::float8)))
@@ -62,7 +65,8 @@ extension PostgresTransaction: CandidateSearch {
                     CROSS JOIN LATERAL (\(Self.searchLength("x.search"))) l
                     CROSS JOIN LATERAL (
                         SELECT w.weight,
-                            min(0.5 * (cardinality(u.weights) + cardinality(array_positions(u.weights, 'A')))) AS tf
+                            min(\(secondary)::float8 * cardinality(u.weights) + (\(content)::float8 - \(secondary)::float8)
+                                * cardinality(array_positions(u.weights, 'A'))) AS tf
                         FROM weighted w JOIN unnest(x.search) u ON u.lexeme = ANY(w.lexemes)
                         WHERE x.search @@ w.q
                         GROUP BY w.n, w.weight

@@ -93,9 +93,12 @@ extension SQLiteTransaction: CandidateSearch {
         "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// How much a match in each column of `memories_fts` counts: the owner nothing; content 1; summary, tags, keywords
-    /// and the conversation context 0.5 (PostgreSQL's weights A and B–C). Columns of weight 0 leave a row's length.
-    private static let columnWeights: SQL = "0.0, 1.0, 0.5, 0.5, 0.5, 0.5"
+    /// How much a match in each column of `memories_fts` counts (``FullTextFieldWeight``): the owner nothing, then
+    /// content, summary, tags, keywords and the conversation context. Columns of weight 0 leave a row's length.
+    private static let columnWeights: SQL = {
+        let (content, secondary) = (FullTextFieldWeight.content, FullTextFieldWeight.secondary)
+        return "0.0, \(content), \(secondary), \(secondary), \(secondary), \(secondary)"
+    }()
 
     /// How many of a query's full-text matches, newest first, are ranked.
     static let textScanLimit = 1_000
