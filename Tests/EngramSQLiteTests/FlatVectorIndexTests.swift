@@ -1,3 +1,4 @@
+import CEngramSQLite
 import EngramCore
 import Foundation
 import Testing
@@ -163,5 +164,40 @@ extension FlatVectorIndex {
             }
         }
         #expect(Double(found) / Double(queries * 10) >= 0.99)
+    }
+
+    /// Every int8 kernel the CPU has (AVX-512 VNNI, AVX2, SSE2) gives the plain C loop's integers, at dimensions
+    /// with and without a tail past the vector width, for row counts that are not a multiple of four, and at the
+    /// extreme codes (VNNI's unsigned trick overflows first there).
+    @Test(arguments: [1, 7, 64, 100, 384, 385])
+    func everyInt8KernelGivesThePlainProducts(dimension: Int) {
+        var seed: UInt64 = UInt64(dimension)
+        func code() -> Int8 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int8(Int64(bitPattern: seed >> 11) % 255 - 127)
+        }
+        let rowCount = 11
+        var rows = (0..<rowCount * dimension).map { _ in code() }
+        for index in 0..<dimension { rows[index] = 127 }  // the first row at the top of the range
+        for index in dimension..<2 * dimension { rows[index] = -127 }  // the second at the bottom
+        let queries = [(0..<dimension).map { _ in code() }, [Int8](repeating: 127, count: dimension)]
+        for query in queries {
+            var expected = [Int32](repeating: 0, count: rowCount)
+            #expect(engram_int8_dot_rows_kernel(3, rows, rowCount, dimension, query, &expected) == 1)
+            #expect(expected[0] == query.reduce(0) { $0 + 127 * Int32($1) })
+            var ran = 0
+            for kernel in Int32(0)...2 {
+                var scores = [Int32](repeating: .min, count: rowCount)
+                guard engram_int8_dot_rows_kernel(kernel, rows, rowCount, dimension, query, &scores) == 1 else {
+                    continue
+                }
+                ran += 1
+                #expect(scores == expected, "kernel \(kernel), dimension \(dimension)")
+            }
+            #expect(ran >= 1)  // SSE2 always runs on x86-64
+        }
+        var scores = [Int32](repeating: .min, count: rowCount)
+        #expect(engram_int8_dot_rows_kernel(9, rows, rowCount, dimension, queries[0], &scores) == 0)
+        #expect(scores.allSatisfy { $0 == .min })
     }
 }

@@ -24,11 +24,17 @@ typedef struct sqlite3 sqlite3;
 /// weights (over every column without them), the length BM25 normalises by.
 int engram_register_bm25(sqlite3 *db);
 
-/// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int16 query of
+/// The dot products of `count` int8 rows of `dimension` components (row-major, `rows`) with an int8 query of
 /// `dimension` components, written to `scores`. Every product and sum fits in 32 bits when components lie in
-/// -127...127 and `dimension` is below 130,000. Uses AVX-512BW or AVX2 when the CPU has it, SSE2 otherwise.
+/// -127...127 and `dimension` is below 130,000. Uses AVX-512 VNNI or AVX2 when the CPU has it, SSE2 otherwise;
+/// every path gives the same integers.
 void engram_int8_dot_rows(
-    const int8_t *rows, size_t count, size_t dimension, const int16_t *query, int32_t *scores);
+    const int8_t *rows, size_t count, size_t dimension, const int8_t *query, int32_t *scores);
+
+/// `engram_int8_dot_rows` with one kernel chosen (0 AVX-512 VNNI, 1 AVX2, 2 SSE2, 3 plain C), for tests that
+/// compare them: returns 1, or 0 without writing when the CPU lacks that kernel's instructions.
+int engram_int8_dot_rows_kernel(
+    int kernel, const int8_t *rows, size_t count, size_t dimension, const int8_t *query, int32_t *scores);
 
 /// Writes the int8 codes of `vector` (each component × 127 ÷ the largest absolute component, rounded half away
 /// from zero, in -127...127) to `codes` and returns the scale that maps them back (the largest absolute component
