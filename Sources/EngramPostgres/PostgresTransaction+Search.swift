@@ -90,7 +90,8 @@ extension PostgresTransaction: CandidateSearch {
     static let textScanLimit = 1_000
 
     /// The user's average `search` length, its last position (see ``textCandidates(userID:terms:filters:at:limit:)``),
-    /// measured again once the user's memory count has moved by more than 1 % (``AverageLengths``).
+    /// over the user's newest memories (`memories_by_seq`), measured again once the user's memory count has moved
+    /// by more than 1 % (``AverageLengths``).
     private func averageSearchLength(userID: String) async throws -> Double {
         let count = try await integer("SELECT coalesce((SELECT memory_count FROM users WHERE id = \(userID)), 0)::int8")
         if let length = driver.averageLengths.length(userID: userID, memoryCount: count) { return length }
@@ -98,8 +99,10 @@ extension PostgresTransaction: CandidateSearch {
             try await first(
                 """
                 SELECT coalesce(avg(l.length), 1)::float8
-                FROM memories m CROSS JOIN LATERAL (\(unescaped: Self.searchLength("m.search"))) l
-                WHERE m.user_id = \(userID)
+                FROM (
+                    SELECT search FROM memories WHERE user_id = \(userID)
+                    ORDER BY seq DESC LIMIT \(AverageLengths.sampleSize)) m
+                CROSS JOIN LATERAL (\(unescaped: Self.searchLength("m.search"))) l
                 """
             ) { try $0.decode(Double.self) } ?? 1
         driver.averageLengths.remember(userID: userID, memoryCount: count, length: measured)

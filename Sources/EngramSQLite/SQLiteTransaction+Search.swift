@@ -38,7 +38,7 @@ extension SQLiteTransaction: CandidateSearch {
         let filter = MemoryFilter.sql(filters, at: date)
         let averageLengths = driver.averageLengths
         return try await run { db in
-            // BM25's average row length, among the user's rows only (remembered, see ``AverageLengths``).
+            // BM25's average row length, among the user's newest rows only (remembered, see ``AverageLengths``).
             let total = try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0
             var averageLength = averageLengths.length(userID: userID, memoryCount: total)
             if averageLength == nil {
@@ -46,7 +46,7 @@ extension SQLiteTransaction: CandidateSearch {
                     """
                     WITH rows AS MATERIALIZED (
                         SELECT engram_length(memories_fts, \(Self.columnWeights)) AS tokens FROM memories_fts
-                        WHERE memories_fts MATCH \(ownerPhrase))
+                        WHERE memories_fts MATCH \(ownerPhrase) ORDER BY rowid DESC LIMIT \(AverageLengths.sampleSize))
                     SELECT sum(tokens), count(*) FROM rows
                     """
                 ).first

@@ -47,4 +47,38 @@ struct FullTextAgreementTests {
         // The repeated term outranks a single mention.
         #expect(sqlite[0].first?.content == Self.memories[1].content)
     }
+
+    /// Past ``AverageLengths/sampleSize`` memories both drivers measure the average length over the same newest
+    /// rows: long old memories (twelve times the words of the newer ones) would move a whole-store average, and
+    /// the two drivers still give the same scores.
+    @Test func bothDriversMeasureTheAverageLengthOverTheSameNewestMemories() async throws {
+        let old = (0..<200).map { index in
+            MemoryDraft(
+                userID: "alice",
+                content: "Old entry \(index) \(index % 40 == 0 ? "harbours" : "docks") "
+                    + Array(repeating: "about long forgotten winters and storms", count: 6).joined(separator: " "))
+        }
+        let new = (0..<AverageLengths.sampleSize).map { index in
+            MemoryDraft(userID: "alice", content: "Entry \(index) about \(index % 100 == 0 ? "tea" : "coffee") today")
+        }
+        var scores: [Backend: [String: Double]] = [:]
+        for backend in [Backend.sqlite, .postgres] {
+            let h = try Harness(backend)
+            try await h.user()
+            for batch in [old, Array(new[..<500]), Array(new[500...])] { _ = try await h.store.rememberAll(batch) }
+            let results = try await h.peek("alice", "tea harbours", k: 30, expandLinks: false)
+            scores[backend] = Dictionary(
+                results.filter { $0.score.text > 0 }.map { ($0.memory.content, $0.score.text) },
+                uniquingKeysWith: max)
+        }
+        let sqlite = try #require(scores[.sqlite])
+        let postgres = try #require(scores[.postgres])
+        // Every match, on both: ten new memories with tea, five old ones with harbours.
+        #expect(sqlite.count == 15)
+        #expect(Set(sqlite.keys) == Set(postgres.keys))
+        for (content, score) in sqlite {
+            let other = try #require(postgres[content])
+            #expect(abs(score - other) < 1e-6, "\(content): SQLite \(score), PostgreSQL \(other)")
+        }
+    }
 }

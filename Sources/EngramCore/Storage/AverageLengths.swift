@@ -1,10 +1,15 @@
 import Synchronization
 
 /// Each user's average row length in the full-text index (BM25's length normalisation), remembered between
-/// recalls: measuring it reads every row of the user's, and it barely moves while the user's memory count stays
-/// within 1 % of what it was when measured. Any larger change (from this process or another) measures again.
-/// Each driver keeps one and measures the length in its own full-text index.
+/// recalls: it barely moves while the user's memory count stays within 1 % of what it was when measured. Any larger
+/// change (from this process or another) measures again. Each driver keeps one and measures the length in its own
+/// full-text index, over the user's newest ``sampleSize`` memories (by row number, whatever their state): a sample
+/// that large puts the average within about 1 % of the whole's, and the first recall of a large user reads a
+/// thousand rows instead of all of them.
 public final class AverageLengths: Sendable {
+    /// How many of the user's newest memories the average is measured over.
+    public static let sampleSize = 1_000
+
     private let entries = Mutex<[String: (memoryCount: Int, length: Double)]>([:])
 
     /// Users kept at most; past them the cache starts over.
