@@ -54,3 +54,20 @@ int engram_register_vector_codes(sqlite3 *db) {
         db, "engram_vector_codes", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, vector_codes,
         NULL, NULL, NULL);
 }
+
+int engram_read_vector_codes(
+    sqlite3_stmt *statement, size_t dimension, size_t capacity, int64_t *keys, float *scales, int8_t *codes,
+    size_t *count) {
+    size_t written = 0;
+    int rc = SQLITE_ROW;
+    while (written < capacity && (rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(statement, 1);
+        if (blob == NULL || (size_t)sqlite3_column_bytes(statement, 1) != 4 + dimension) continue;
+        keys[written] = sqlite3_column_int64(statement, 0);
+        memcpy(&scales[written], blob, 4);
+        memcpy(codes + written * dimension, (const unsigned char *)blob + 4, dimension);
+        written++;
+    }
+    *count = written;
+    return rc;
+}

@@ -52,17 +52,38 @@ struct FlatVectorIndex: Sendable {
         }
     }
 
-    /// Appends a new `key` from its codes blob as `engram_vector_codes` writes it (the scale as a native Float32,
-    /// then `dimension` int8 codes), without an intermediate array: the bulk-load path. Returns `false`, adding
-    /// nothing, when the byte count is wrong or the key is already present.
-    @discardableResult
-    mutating func append(_ key: Int64, codes bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == 4 + dimension, rowOfKey[key] == nil else { return false }
-        rowOfKey[key] = keys.count
-        keys.append(key)
-        scales.append(bytes.loadUnaligned(as: Float.self))
-        codes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[4...]).bindMemory(to: Int8.self))
-        return true
+    /// Appends rows in bulk, `batch` at a time: `fill` writes up to `batch` rows (keys, scales, and `dimension`
+    /// codes each, row-major) at the pointers it gets and returns how many it wrote and whether more may follow.
+    /// The keys must be new and distinct (a store's row numbers under one model are).
+    mutating func appendRows(
+        batch: Int,
+        _ fill: (
+            _ keys: UnsafeMutablePointer<Int64>, _ scales: UnsafeMutablePointer<Float>,
+            _ codes: UnsafeMutablePointer<Int8>
+        ) throws -> (count: Int, more: Bool)
+    ) rethrows {
+        var more = true
+        while more {
+            let start = keys.count
+            keys.append(contentsOf: repeatElement(0, count: batch))
+            scales.append(contentsOf: repeatElement(0, count: batch))
+            codes.append(contentsOf: repeatElement(0, count: batch * dimension))
+            let dimension = self.dimension
+            let written: Int
+            (written, more) = try keys.withUnsafeMutableBufferPointer { keys in
+                try scales.withUnsafeMutableBufferPointer { scales in
+                    try codes.withUnsafeMutableBufferPointer { codes in
+                        try fill(
+                            keys.baseAddress! + start, scales.baseAddress! + start,
+                            codes.baseAddress! + start * dimension)
+                    }
+                }
+            }
+            keys.removeLast(batch - written)
+            scales.removeLast(batch - written)
+            codes.removeLast((batch - written) * dimension)
+            for row in start..<keys.count { rowOfKey[keys[row]] = row }
+        }
     }
 
     /// Reserves room for `rows` vectors.

@@ -1,3 +1,4 @@
+import CEngramSQLite
 import EngramCore
 import GRDB
 import Synchronization
@@ -35,20 +36,24 @@ final class VectorCache: Sendable {
             return entry.index
         }
         var index = FlatVectorIndex(dimension: model.dimension)
+        let batch = 4_096
+        // Room for every memory, and for the last batch's unused rows.
         index.reserveCapacity(
-            try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0)
-        // The codes the triggers keep (009_vector_codes.sql), in row order: a quarter of the vectors' bytes.
-        let rows = try Row.fetchCursor(
-            db,
-            SQLRequest<Row>(
-                literal: """
-                    SELECT seq, codes FROM vector_codes
-                    WHERE user_id = \(userID) AND model = \(model.model) AND dimension = \(model.dimension)
-                    """, cached: true))
-        while let row = try rows.next() {
-            let key: Int64 = row[0]
-            try row.withUnsafeData(atIndex: 1) { data in
-                data?.withUnsafeBytes { bytes in _ = index.append(key, codes: bytes) }
+            (try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0) + batch)
+        // The codes the triggers keep (009_vector_codes.sql), in row order: a quarter of the vectors' bytes, copied
+        // by SQLite's own loop (engram_read_vector_codes) rather than one Swift call per row.
+        let statement = try db.cachedStatement(
+            sql: "SELECT seq, codes FROM vector_codes WHERE user_id = ? AND model = ? AND dimension = ?")
+        try statement.setArguments([userID, model.model, model.dimension])
+        let dimension = model.dimension
+        try index.appendRows(batch: batch) { keys, scales, codes in
+            var count = 0
+            let code = engram_read_vector_codes(
+                statement.sqliteStatement, dimension, batch, keys, scales, codes, &count)
+            switch code {
+            case ResultCode.SQLITE_ROW.rawValue: return (count, true)
+            case ResultCode.SQLITE_DONE.rawValue: return (count, false)
+            default: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage)
             }
         }
         entries.withLock { $0[key] = Entry(version: version, index: index) }

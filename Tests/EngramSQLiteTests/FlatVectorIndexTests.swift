@@ -78,6 +78,49 @@ extension FlatVectorIndex {
         }
     }
 
+    /// The bulk load (codes as the store holds them, a few rows per call, some calls short) builds the index that
+    /// one upsert per vector builds: same rows, same answers, and each key found again.
+    @Test func bulkRowsInShortBatchesMatchUpserts() {
+        let (dimension, rows) = (48, 23)
+        var source = VectorSource(seed: 11)
+        var upserted = FlatVectorIndex(dimension: dimension)
+        var stored: [Int64: [Float]] = [:]
+        var pending: [(key: Int64, scale: Float, codes: [Int8])] = []
+        for row in 0..<Int64(rows) {
+            let (key, vector) = (row * 5 + 2, source.unitVector(dimension))
+            stored[key] = vector
+            upserted.upsert(key, vector)
+            var codes = [Int8](repeating: 0, count: dimension)
+            let scale = engram_quantize(vector, dimension, &codes)
+            pending.append((key, scale, codes))
+        }
+        var bulk = FlatVectorIndex(dimension: dimension)
+        var calls = 0
+        bulk.appendRows(batch: 4) { keys, scales, codes in
+            calls += 1
+            // Every third call writes fewer rows than it has room for, as a store's reader may.
+            let take = min(calls % 3 == 0 ? 2 : 4, pending.count)
+            for (offset, row) in pending.prefix(take).enumerated() {
+                keys[offset] = row.key
+                scales[offset] = row.scale
+                for component in 0..<dimension { codes[offset * dimension + component] = row.codes[component] }
+            }
+            pending.removeFirst(take)
+            return (take, !pending.isEmpty)
+        }
+        #expect(calls > 1)
+        #expect(bulk.count == rows)
+        #expect(stored.keys.allSatisfy { bulk.contains($0) })
+        for _ in 0..<10 {
+            let query = source.unitVector(dimension)
+            let fromBulk = bulk.search(query, k: 5, in: stored)
+            let fromUpserts = upserted.search(query, k: 5, in: stored)
+            #expect(fromBulk.map(\.key) == fromUpserts.map(\.key))
+        }
+        bulk.remove(2)
+        #expect(!bulk.contains(2) && bulk.count == rows - 1)
+    }
+
     @Test func searchWithKLargerThanCountReturnsEverythingAndKZeroNothing() {
         var generator = VectorSource(seed: 5)
         var index = FlatVectorIndex(dimension: 8)

@@ -6,6 +6,8 @@
 
 /// The SQLite connection, as GRDB hands it over (`Database.sqliteConnection`).
 typedef struct sqlite3 sqlite3;
+/// A prepared statement of that connection (`Statement.sqliteStatement`).
+typedef struct sqlite3_stmt sqlite3_stmt;
 
 /// Registers the FTS5 functions `engram_bm25` and `engram_length` on `db`; returns an SQLite result code.
 ///
@@ -46,5 +48,15 @@ float engram_quantize(const float *vector, size_t dimension, int8_t *codes);
 /// blob, its scale (a native Float32) followed by its `engram_quantize` codes. NULL for anything else. The SQLite
 /// schema's triggers keep `vector_codes` with it.
 int engram_register_vector_codes(sqlite3 *db);
+
+/// Steps `statement`, a prepared SELECT of a row number (column 0) and an `engram_vector_codes` blob (column 1)
+/// with its arguments bound, writing up to `capacity` rows: the row number to `keys`, the scale to `scales` and
+/// the `dimension` codes to `codes` (row-major). A blob of any other length is skipped. Sets `*count` to the rows
+/// written and returns `SQLITE_DONE` once the rows ran out, `SQLITE_ROW` when `capacity` was reached first (call
+/// again with room for more), or the SQLite error code of the step that failed. The bulk load of the vector
+/// search: SQLite's own loop, without a call into Swift per row.
+int engram_read_vector_codes(
+    sqlite3_stmt *statement, size_t dimension, size_t capacity, int64_t *keys, float *scales, int8_t *codes,
+    size_t *count);
 
 #endif
