@@ -1,6 +1,7 @@
-import EngramCore
 import Foundation
 import Testing
+
+@testable import EngramCore
 
 @Suite struct JSONValueTests {
     @Test func mergingOverwritesConflictsAndKeepsBothKeySets() {
@@ -59,6 +60,31 @@ import Testing
         #expect(a != ContentHash.of("Alicelikes green tea"))
         #expect(a.count == 64)
         #expect(a.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+    }
+
+    /// The ASCII fast path gives exactly what the character-by-character normalisation gives: every ASCII byte
+    /// between words, at the ends, doubled, and in longer pseudo-random ASCII texts; anything else takes the
+    /// general path.
+    @Test func asciiFastPathMatchesTheGeneralNormalisation() throws {
+        var texts: [String] = []
+        for byte in UInt8(0)..<0x80 {
+            let c = String(decoding: [byte], as: UTF8.self)
+            texts += ["a\(c)B", "\(c)x", "X\(c)", "\(c)\(c)", "w \(c) \r\n z", c]
+        }
+        var seed: UInt64 = 42
+        for _ in 0..<200 {
+            let bytes = (0..<40).map { _ -> UInt8 in
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8((seed >> 33) % 128)
+            }
+            texts.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for text in texts {
+            let fast = try #require(ContentHash.asciiNormalized(text))
+            #expect(fast == Array(ContentHash.normalized(text).utf8), "\(Array(text.utf8))")
+        }
+        #expect(ContentHash.asciiNormalized("Café au lait") == nil)
+        #expect(ContentHash.of("  CAFÉ\u{2003}au  lait ") == ContentHash.hex(Data("café au lait".utf8)))
     }
 
     @Test func hexIsSHA256() {
