@@ -77,3 +77,50 @@ import Testing
         #expect(!Tokenizer.stopWords.contains("cat"))
     }
 }
+
+/// The vectors stored under `hashing-v1-*` must never change: the embedder is checked against the original
+/// implementation (each feature built as a string, then hashed), copied here as it was, on ASCII and non-ASCII text.
+@Suite struct HashingEmbedderStabilityTests {
+    private func reference(_ text: String, dimension: Int) -> [Float] {
+        func fnv1a(_ text: String) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+            return hash
+        }
+        func add(_ feature: String, weight: Float, to vector: inout [Float]) {
+            let hash = fnv1a(feature)
+            vector[Int(hash % UInt64(dimension))] += ((hash >> 63) == 0 ? 1 : -1) * weight
+        }
+        var vector = [Float](repeating: 0, count: dimension)
+        let all = Tokenizer.words(text)
+        let content = all.filter { !Tokenizer.stopWords.contains($0) }
+        let words = content.isEmpty ? all : content
+        for (index, word) in words.enumerated() {
+            add(word, weight: 1.0, to: &vector)
+            if index > 0 { add(words[index - 1] + " " + word, weight: 0.5, to: &vector) }
+            let padded = Array("<" + word + ">")
+            if padded.count > 4 {
+                for start in 0...(padded.count - 3) {
+                    add("#" + String(padded[start..<start + 3]), weight: 0.25, to: &vector)
+                }
+            }
+        }
+        VectorMath.normalize(&vector)
+        return vector
+    }
+
+    @Test(arguments: [
+        "Alice prefers green tea in the morning", "a b c", "Hi", "abc abcd x1 2024-05-07", "what is it",
+        "Ünïcödé wörds ünd 42 numbers", "naïve café, jalapeño crème brûlée", "東京で寿司を食べた 🍣 yesterday",
+        "Caroline: I went to the LGBTQ support group yesterday and it was so powerful.",
+        "e\u{301}te\u{301} Zoë ß", "",
+    ])
+    func vectorsAreTheOriginalImplementations(text: String) {
+        for dimension in [384, 64, 7] {
+            #expect(HashingEmbedder(dimension: dimension).vector(text) == reference(text, dimension: dimension))
+        }
+    }
+}
