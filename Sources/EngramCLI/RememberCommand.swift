@@ -75,7 +75,7 @@ struct RememberCommand: AsyncParsableCommand {
     }
 
     /// What a `--file` run did.
-    struct FileReport: Codable {
+    struct FileReport: Codable, Sendable {
         var memories: Int
         var batches: Int
         var actions: [String: Int]
@@ -128,25 +128,9 @@ struct RememberCommand: AsyncParsableCommand {
         let lines = try ArgumentValues.lines(of: path).filter { !$0.allSatisfy(\.isWhitespace) }
         let batchSize = batch
         try await global.withService(.write) { store in
-            var report = FileReport(memories: 0, batches: 0, actions: [:])
-            for start in stride(from: 0, to: lines.count, by: batchSize) {
-                let drafts = lines[start..<min(start + batchSize, lines.count)].map { line in
-                    var draft = template
-                    draft.content = line
-                    return draft
-                }
-                let outcomes: [RememberOutcome]
-                do {
-                    outcomes = try await store.rememberAll(drafts)
-                } catch let error as EngramError {
-                    throw EngramError(
-                        error.code,
-                        "Lines \(start + 1)–\(start + drafts.count) were not stored (\(report.memories) before them were): \(error.message)"
-                    )
-                }
-                report.memories += outcomes.count
-                report.batches += 1
-                for outcome in outcomes { report.actions[outcome.action.rawValue, default: 0] += 1 }
+            // A large file is a bulk load: PostgreSQL's vector index is built once, after the last batch.
+            let report = try await store.bulkLoad(memories: lines.count) {
+                try await Self.remember(lines, like: template, batchSize: batchSize, into: store)
             }
             if global.json {
                 try Output.json(report)
@@ -156,5 +140,32 @@ struct RememberCommand: AsyncParsableCommand {
                     "\(report.memories) memories in \(report.batches) batches: \(actions.joined(separator: ", "))")
             }
         }
+    }
+
+    /// Remembers `lines` like `template`, `batchSize` per transaction.
+    private static func remember(
+        _ lines: [String], like template: MemoryDraft, batchSize: Int, into store: MemoryService
+    ) async throws -> FileReport {
+        var report = FileReport(memories: 0, batches: 0, actions: [:])
+        for start in stride(from: 0, to: lines.count, by: batchSize) {
+            let drafts = lines[start..<min(start + batchSize, lines.count)].map { line in
+                var draft = template
+                draft.content = line
+                return draft
+            }
+            let outcomes: [RememberOutcome]
+            do {
+                outcomes = try await store.rememberAll(drafts)
+            } catch let error as EngramError {
+                throw EngramError(
+                    error.code,
+                    "Lines \(start + 1)–\(start + drafts.count) were not stored (\(report.memories) before them were): \(error.message)"
+                )
+            }
+            report.memories += outcomes.count
+            report.batches += 1
+            for outcome in outcomes { report.actions[outcome.action.rawValue, default: 0] += 1 }
+        }
+        return report
     }
 }

@@ -19,6 +19,7 @@ extension PostgresDriver {
         guard dimension > 0, dimension <= Self.maxIndexedDimension else { return }
         let name = Self.vectorIndexName(.hnsw, model: model, dimension: dimension)
         if vectorIndexes.withLock({ $0.contains(name) }) { return }
+        if deferredVectorIndexes.withLock({ $0[EmbeddingModel(model: model, dimension: dimension)] != nil }) { return }
         let lockKey = "engram.vector_index.\(postgres.schema)"
         // An IVFFlat index built by rebuildVectorIndexes(method: .ivfflat) serves the model as well.
         let ivfflat = Self.vectorIndexName(.ivfflat, model: model, dimension: dimension)
@@ -94,20 +95,80 @@ extension PostgresDriver {
                 (EmbeddingModel(model: $0.model, dimension: $0.dimension), $0.method)
             },
             uniquingKeysWith: { first, second in first == .hnsw ? first : second })
+        try await withUnboundedStatements { connection, deadlines in
+            for (model, dimension, rows) in pairs where dimension > 0 && dimension <= Self.maxIndexedDimension {
+                let chosen = method ?? current[EmbeddingModel(model: model, dimension: dimension)] ?? .hnsw
+                try await self.rebuild(
+                    connection, within: deadlines, method: chosen, model: model, dimension: dimension, rows: rows)
+            }
+        }
+        return try await vectorIndexStatistics()
+    }
+
+    /// Drops the HNSW or IVFFlat index of each model (outside a transaction and concurrently: reads and writes go
+    /// on) and marks the model deferred, so that ``prepareVectorIndexes(for:)`` does not create it again until
+    /// ``buildDeferredVectorIndexes()`` builds it, with the method it had.
+    public func deferVectorIndexes(for models: [EmbeddingModel]) async throws {
+        let models = models.filter { $0.dimension > 0 && $0.dimension <= Self.maxIndexedDimension }
+        guard !models.isEmpty else { return }
+        let methods = Dictionary(
+            try await vectorIndexStatistics().map {
+                (EmbeddingModel(model: $0.model, dimension: $0.dimension), $0.method)
+            },
+            uniquingKeysWith: { first, second in first == .hnsw ? first : second })
+        // Marked before the drop: a write of this process meanwhile must not create the index again.
+        deferredVectorIndexes.withLock { deferred in
+            for model in models where deferred[model] == nil { deferred[model] = methods[model] ?? .hnsw }
+        }
+        let names = models.flatMap { model in
+            VectorIndexMethod.allCases.map { Self.vectorIndexName($0, model: model.model, dimension: model.dimension) }
+        }
+        vectorIndexes.withLock { $0.subtract(names) }
+        try await withUnboundedStatements { connection, deadlines in
+            for name in names {
+                try await self.execute(
+                    connection, deadlines, "DROP INDEX CONCURRENTLY IF EXISTS \(self.postgres.schema).\(name)")
+            }
+        }
+    }
+
+    /// Builds each deferred model's index over every vector stored (concurrently), with the method it had, then
+    /// analyzes the tables the load wrote.
+    public func buildDeferredVectorIndexes() async throws {
+        let deferred = deferredVectorIndexes.withLock { $0 }.sorted {
+            ($0.key.model, $0.key.dimension) < ($1.key.model, $1.key.dimension)
+        }
+        guard !deferred.isEmpty else { return }
+        var rows: [EmbeddingModel: Int] = [:]
+        for (model, dimension, count) in try await transaction(.store, { try await self.vectorCounts($0) }) {
+            rows[EmbeddingModel(model: model, dimension: dimension)] = count
+        }
+        try await withUnboundedStatements { connection, deadlines in
+            for (model, method) in deferred {
+                try await self.rebuild(
+                    connection, within: deadlines, method: method, model: model.model, dimension: model.dimension,
+                    rows: rows[model] ?? 0)
+                _ = self.deferredVectorIndexes.withLock { $0.removeValue(forKey: model) }
+            }
+            // Fresh statistics, as after any bulk load: autovacuum may take minutes to analyze the new rows, and
+            // until it does the planner misjudges recall's queries.
+            try await self.execute(
+                connection, deadlines, "ANALYZE \(self.postgres.schema).memories, \(self.postgres.schema).embeddings")
+        }
+    }
+
+    /// Runs `body` on a leased connection whose statements have no deadline: index builds may take longer than the
+    /// pool's statement timeout (a closed connection still ends them). Errors are translated.
+    private func withUnboundedStatements(
+        _ body: (PostgresConnection, PostgresDeadlines) async throws -> Void
+    ) async throws {
         do {
             try await withLease { connection in
-                // Index builds may take longer than the pool's statement timeout; this connection only, and its
-                // statements have no deadline (a closed connection still ends them).
                 var deadlines = self.deadlines
                 deadlines.statement = nil
                 try await connection.execute("SET statement_timeout TO 0", within: deadlines, logger: self.logger)
                 do {
-                    for (model, dimension, rows) in pairs where dimension > 0 && dimension <= Self.maxIndexedDimension {
-                        let chosen = method ?? current[EmbeddingModel(model: model, dimension: dimension)] ?? .hnsw
-                        try await self.rebuild(
-                            connection, within: deadlines, method: chosen, model: model, dimension: dimension,
-                            rows: rows)
-                    }
+                    try await body(connection, deadlines)
                 } catch {
                     _ = try? await connection.execute("RESET statement_timeout", within: deadlines, logger: self.logger)
                     throw error
@@ -117,7 +178,6 @@ extension PostgresDriver {
         } catch {
             throw translate(error)
         }
-        return try await vectorIndexStatistics()
     }
 
     /// Builds the index of `method` for one model and dimension and drops the other method's index.

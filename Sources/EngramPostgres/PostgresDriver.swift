@@ -29,6 +29,8 @@ public final class PostgresDriver: StorageDriver, Service {
     let vectorOID = Mutex<PostgresDataType?>(nil)
     /// The vector indexes (by name) known to exist, one per embedding model and dimension.
     let vectorIndexes = Mutex<Set<String>>([])
+    /// The models whose vector index a large load dropped (``deferVectorIndexes(for:)``), with its method.
+    let deferredVectorIndexes = Mutex<[EmbeddingModel: VectorIndexMethod]>([:])
     /// Each user's average `search` length (BM25's length normalisation), remembered between recalls.
     let averageLengths = AverageLengths()
 

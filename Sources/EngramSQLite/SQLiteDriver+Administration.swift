@@ -47,6 +47,11 @@ extension SQLiteDriver {
     /// Vectors live in memory here; there is no index to prepare.
     public func prepareVectorIndexes(for models: [EmbeddingModel]) async throws {}
 
+    /// No index to defer: a load writes the int8 codes the in-memory search reads anyway.
+    public func deferVectorIndexes(for models: [EmbeddingModel]) async throws {}
+
+    public func buildDeferredVectorIndexes() async throws {}
+
     /// SQLite searches vectors in memory (an int8 pass, exact re-ranking): it has no vector index.
     public func vectorIndexStatistics() async throws -> [VectorIndexStatistics] { [] }
 

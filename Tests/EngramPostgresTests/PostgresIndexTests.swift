@@ -115,4 +115,51 @@ struct PostgresIndexTests {
         #expect(PostgresDriver.predicateModel("((model = 'm''x'::text) AND (dimension = 8))") == "m'x")
         #expect(PostgresDriver.predicateDimension("((model = 'm''x'::text) AND (dimension = 8))") == 8)
     }
+
+    /// A large load drops the model's index, its writes do not create it again, and it is built once afterwards
+    /// over every vector; a load smaller than what is stored keeps the index.
+    @Test func aBulkLoadBuildsTheIndexOnceAfterTheLoad() async throws {
+        try await withIsolatedService { store, _ in
+            _ = try await self.remember(store)
+            let name = PostgresDriver.vectorIndexName(.hnsw, model: "hashing-v1-384", dimension: 384)
+            #expect(try await store.vectorIndexStatistics().map(\.name) == [name])
+            try await store.bulkLoad(memories: 10, deferringIndexesFrom: 10) {
+                _ = try await store.rememberAll(
+                    (0..<10).map { MemoryDraft(userID: "alice", content: "Kite number \($0) flew over the dunes") })
+                #expect(try await store.vectorIndexStatistics().isEmpty)
+            }
+            let after = try await store.vectorIndexStatistics()
+            #expect(after.map(\.name) == [name])
+            #expect(after.first?.rows == 15)
+            #expect(after.first?.isValid == true)
+
+            // 4 memories onto 15 vectors: inserting into the index is cheaper than building it again.
+            try await store.bulkLoad(memories: 4, deferringIndexesFrom: 1) {
+                _ = try await store.remember(MemoryDraft(userID: "alice", content: "A small addition"))
+                #expect(try await store.vectorIndexStatistics().map(\.name) == [name])
+            }
+            let first = try await self.topResult(store, "green tea with honey")
+            #expect(first?.memory.content == "Alice drinks green tea with honey in the morning")
+        }
+    }
+
+    /// The index is built again when the load fails, with the method it had (IVFFlat stays IVFFlat).
+    @Test func aFailedBulkLoadBuildsTheIndexAgainWithItsMethod() async throws {
+        try await withIsolatedService { store, _ in
+            _ = try await self.remember(store)
+            _ = try await store.rebuildVectorIndexes(method: .ivfflat)
+            struct Interrupted: Error {}
+            await #expect(throws: Interrupted.self) {
+                try await store.bulkLoad(memories: 50, deferringIndexesFrom: 10) {
+                    _ = try await store.remember(MemoryDraft(userID: "alice", content: "The lighthouse keeper waves"))
+                    #expect(try await store.vectorIndexStatistics().isEmpty)
+                    throw Interrupted()
+                }
+            }
+            let after = try await store.vectorIndexStatistics()
+            #expect(after.map(\.method) == [.ivfflat], "\(after)")
+            #expect(after.first?.rows == self.facts.count + 1)
+            #expect(after.first?.isValid == true)
+        }
+    }
 }

@@ -89,4 +89,45 @@ import Testing
         let results = try await target.store.recall(RecallQuery(userID: "alice", text: "Note 1233", k: 3))
         #expect(results.first?.memory.content == "Note 1233 about topic \(1233 % 97)")
     }
+
+    /// A bulk load large enough to defer the vector indexes stores what its body writes and finds it afterwards by
+    /// both signals; one whose body throws keeps what committed before and still recalls by vector.
+    @Test(arguments: Backend.allCases)
+    func bulkLoadStoresEverythingAndRecallFindsItAfterwards(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        let contents = (0..<40).map { "Shipment \($0) of violet lanterns reached harbour \($0 % 7)" }
+        let outcomes = try await h.store.bulkLoad(memories: contents.count, deferringIndexesFrom: 10) {
+            var outcomes: [RememberOutcome] = []
+            for start in stride(from: 0, to: contents.count, by: 15) {
+                outcomes += try await h.store.rememberAll(
+                    contents[start..<min(start + 15, contents.count)].map {
+                        MemoryDraft(userID: "alice", content: $0)
+                    })
+            }
+            // Recall works during the load too (exactly, on PostgreSQL).
+            let during = try await h.store.recall(RecallQuery(userID: "alice", text: "violet lanterns", k: 3))
+            #expect(during.count == 3)
+            return outcomes
+        }
+        #expect(outcomes.map(\.action) == Array(repeating: .created, count: contents.count))
+        let stats = try await h.stats()
+        #expect(stats.memories == contents.count)
+        #expect(stats.embeddings == contents.count)
+        let target = outcomes[23].memory
+        let results = try await h.store.recall(RecallQuery(userID: "alice", text: target.content, k: 1))
+        #expect(results.first?.memory.id == target.id)
+        #expect(results.first?.matchedBy.contains("vector") == true)
+
+        struct Interrupted: Error {}
+        await #expect(throws: Interrupted.self) {
+            try await h.store.bulkLoad(memories: 100, deferringIndexesFrom: 10) {
+                _ = try await h.store.rememberAll([MemoryDraft(userID: "alice", content: "A copper kettle whistles")])
+                throw Interrupted()
+            }
+        }
+        let kettle = try await h.store.recall(RecallQuery(userID: "alice", text: "copper kettle whistles", k: 1))
+        #expect(kettle.first?.memory.content == "A copper kettle whistles")
+        #expect(kettle.first?.matchedBy.contains("vector") == true)
+    }
 }

@@ -65,11 +65,23 @@ extension MemoryService {
         for case .embedding(let embedding) in checked {
             indexed.insert(EmbeddingModel(model: embedding.model, dimension: embedding.dimension))
         }
-        try await driver.prepareVectorIndexes(
-            for: indexed.sorted { ($0.model, $0.dimension) < ($1.model, $1.dimension) })
+        let indexedModels = indexed.sorted { ($0.model, $0.dimension) < ($1.model, $1.dimension) }
+        let memoryCount = checked.count(where: { if case .memory = $0 { true } else { false } })
         let date = now()
         let storageScope: StorageScope = if case .user(let userID) = scope { .user(userID) } else { .store }
-        return try await write(storageScope) { tx in
+        return try await bulkLoad(memories: memoryCount, models: indexedModels) {
+            try await driver.prepareVectorIndexes(for: indexedModels)
+            return try await importRows(
+                checked, vectorless: vectorless, vectors: vectors, present: present, scope: storageScope, at: date)
+        }
+    }
+
+    /// Writes the checked rows of an import in one transaction, with the vectors of the memories that came without.
+    private func importRows(
+        _ checked: [ExportRecord], vectorless: [Memory], vectors: DraftVectors, present: Set<VectorKey>,
+        scope storageScope: StorageScope, at date: Date
+    ) async throws -> ImportReport {
+        try await write(storageScope) { tx in
             var imported: [String: Int] = [:]
             for run in Self.runs(of: checked) {
                 let table = checked[run.lowerBound].table

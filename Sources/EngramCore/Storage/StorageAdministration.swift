@@ -19,6 +19,13 @@ public protocol StorageAdministration: Sendable {
     func vectorIndexStatistics() async throws -> [VectorIndexStatistics]
     /// Rebuilds one vector index per model and dimension, with `method` or each index's current one.
     func rebuildVectorIndexes(method: VectorIndexMethod?) async throws -> [VectorIndexStatistics]
+    /// Drops the approximate vector indexes of `models` for a large load, so that its vectors go in without
+    /// index upkeep, until ``buildDeferredVectorIndexes()`` builds them again; meanwhile these models' vectors are
+    /// searched exactly and ``prepareVectorIndexes(for:)`` leaves them alone. A driver without such indexes does
+    /// nothing.
+    func deferVectorIndexes(for models: [EmbeddingModel]) async throws
+    /// Builds every index ``deferVectorIndexes(for:)`` dropped (with the method it had), over every vector stored.
+    func buildDeferredVectorIndexes() async throws
 
     /// The connection test: can the database be reached, what is it, and what is wrong with it.
     func health() async -> DriverHealth
