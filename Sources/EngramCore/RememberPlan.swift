@@ -2,9 +2,10 @@ import Foundation
 
 extension Memory {
     /// A new memory from a validated draft: full strength, the sector's decay rate, valid from the draft's
-    /// `validFrom` or now.
+    /// `validFrom` or now. `contentHash`, when the caller has it, is `ContentHash.of(draft.content)`.
     public static func created(
-        from draft: MemoryDraft, id: String = UUID().uuidString.lowercased(), decay: DecayPolicy, at date: Date
+        from draft: MemoryDraft, id: String = UUID().uuidString.lowercased(), decay: DecayPolicy, at date: Date,
+        contentHash: String? = nil
     ) -> Memory {
         Memory(
             id: id, userID: draft.userID, agentID: draft.agentID, sessionID: draft.sessionID, content: draft.content,
@@ -15,7 +16,7 @@ extension Memory {
             tags: draft.tags, keywords: draft.keywords, category: draft.category, metadata: draft.metadata,
             entity: draft.entity, entityData: draft.entityData, entityUpdateCount: 0, parentID: draft.parentID,
             isAtomic: draft.isAtomic, sourceMessageIDs: draft.sourceMessageIDs,
-            contentHash: ContentHash.of(draft.content), visibility: draft.visibility, parts: draft.parts)
+            contentHash: contentHash ?? ContentHash.of(draft.content), visibility: draft.visibility, parts: draft.parts)
     }
 
 }
@@ -27,8 +28,13 @@ extension Memory {
 public struct RememberPlan: Sendable {
     /// One outcome per draft, in order.
     public private(set) var outcomes: [RememberOutcome] = []
-    /// Audit lines, in order.
-    public private(set) var events: [AuditEvent] = []
+    /// Audit lines, in order. Their digests are computed here, when asked for: a plan made only to see what
+    /// drafts will do (which ones to embed) never pays for them.
+    public var events: [AuditEvent] {
+        changes.map {
+            AuditEvent($0.name, "memory", $0.after.id, before: $0.before, after: $0.after, reason: $0.reason)
+        }
+    }
     /// Memories whose vectors to write, each with the position of the draft whose content they embed: new
     /// memories, and entities whose content changed.
     public private(set) var vectorSources: [String: Int] = [:]
@@ -38,7 +44,16 @@ public struct RememberPlan: Sendable {
     private var touchedIDs: [String] = []
     private var byEntity: [EntityKey: String] = [:]
     private var byHash: [String: String] = [:]
+    private var changes: [Change] = []
     private let decay: DecayPolicy
+
+    /// What an audit line records: the action, the memory before (absent when created) and after, and why.
+    private struct Change: Sendable {
+        var name: String
+        var before: Memory?
+        var after: Memory
+        var reason: String?
+    }
 
     private struct EntityKey: Hashable {
         var system: String
@@ -92,7 +107,7 @@ public struct RememberPlan: Sendable {
                 if before.contentHash != hash { vectorSources[id] = index }
                 record(.merged, "memory.merge", before: before, after: after, reason: "same entity remembered again")
             } else {
-                let memory = create(draft, index: index, at: date)
+                let memory = create(draft, index: index, hash: hash, at: date)
                 byEntity[key] = memory.id
             }
         } else if let id = byHash[hash], let before = memories[id], before.validTo.map({ $0 > date }) ?? true {
@@ -100,12 +115,12 @@ public struct RememberPlan: Sendable {
                 .reinforced, "memory.reinforce", before: before,
                 after: before.reinforced(by: draft, decay: decay, at: date), reason: "same content remembered again")
         } else {
-            byHash[hash] = create(draft, index: index, at: date).id
+            byHash[hash] = create(draft, index: index, hash: hash, at: date).id
         }
     }
 
-    private mutating func create(_ draft: MemoryDraft, index: Int, at date: Date) -> Memory {
-        let memory = Memory.created(from: draft, decay: decay, at: date)
+    private mutating func create(_ draft: MemoryDraft, index: Int, hash: String, at date: Date) -> Memory {
+        let memory = Memory.created(from: draft, decay: decay, at: date, contentHash: hash)
         newIDs.append(memory.id)
         vectorSources[memory.id] = index
         record(.created, "memory.create", before: nil, after: memory)
@@ -118,7 +133,7 @@ public struct RememberPlan: Sendable {
         if before != nil, !newIDs.contains(after.id), !touchedIDs.contains(after.id) { touchedIDs.append(after.id) }
         memories[after.id] = after
         outcomes.append(RememberOutcome(memory: after, action: action))
-        events.append(AuditEvent(name, "memory", after.id, before: before, after: after, reason: reason))
+        changes.append(Change(name: name, before: before, after: after, reason: reason))
     }
 }
 
