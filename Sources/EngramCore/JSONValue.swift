@@ -57,13 +57,76 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Compact JSON text with sorted keys, so equal values always serialise identically.
-    public var jsonText: String {
+    /// Compact JSON text with sorted keys, so equal values always serialise identically: what `JSONEncoder`
+    /// writes with `.sortedKeys` and `.withoutEscapingSlashes`, written directly for the common values (a test
+    /// holds the two equal) and by `JSONEncoder` when a number has a fraction or a string a rare control character.
+    public var jsonText: String { directText ?? encodedText }
+
+    /// `jsonText` written directly, or `nil` for a value left to `JSONEncoder` (see `appendCompact`).
+    var directText: String? {
+        var bytes: [UInt8] = []
+        return appendCompact(to: &bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    /// `jsonText` as `JSONEncoder` writes it.
+    var encodedText: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a JSONValue cannot fail: every case maps to a JSON value.
         let data = (try? encoder.encode(self)) ?? Data("null".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Appends this value's UTF-8 as `encodedText` would write it; false, leaving `bytes` partly written, for a
+    /// value it leaves to `JSONEncoder`: a number that is not a whole number within ±2^53 (or is -0), or a string
+    /// with a control character other than tab, line feed and carriage return.
+    private func appendCompact(to bytes: inout [UInt8]) -> Bool {
+        switch self {
+        case .null: bytes += "null".utf8
+        case .bool(let value): bytes += (value ? "true" : "false").utf8
+        case .number(let value):
+            guard value.rounded() == value, abs(value) <= 9_007_199_254_740_992, value != 0 || value.sign == .plus
+            else { return false }
+            bytes += String(Int64(value)).utf8
+        case .string(let value): return Self.appendString(value, to: &bytes)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                guard value.appendCompact(to: &bytes) else { return false }
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            // JSONEncoder's `.sortedKeys` orders keys by their UTF-8 bytes.
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                guard Self.appendString(member.key, to: &bytes) else { return false }
+                bytes.append(UInt8(ascii: ":"))
+                guard member.value.appendCompact(to: &bytes) else { return false }
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return true
+    }
+
+    /// Appends a quoted string with `"` and `\\` escaped, and tab, line feed and carriage return as `\t`, `\n`
+    /// and `\r`; false for any other control character.
+    private static func appendString(_ value: String, to bytes: inout [UInt8]) -> Bool {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20: return false
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        return true
     }
 
     /// Merges `other` into this object: keys of `other` win; non-objects are replaced by `other`.

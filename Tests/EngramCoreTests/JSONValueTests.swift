@@ -51,6 +51,82 @@ import Testing
     }
 }
 
+/// `jsonText` is written directly for the common values; it must be byte for byte what `JSONEncoder` wrote
+/// before (stored metadata, tags and exports are compared as text).
+@Suite struct JSONTextTests {
+    private static let awkwardStrings = [
+        "", "plain", "a/b", #"quote " and back \ slash"#, "tab\tline\nreturn\r", "crlf\r\n", "é", "e\u{301}",
+        "日本語", "🙂👍🏽", "\u{2028}\u{2029}", "\u{7F}", "<script>&amp;</script>", "Zebra", "apple", "Apple", "ä", "z",
+        "10", "9",
+    ]
+
+    @Test func directTextIsWhatJSONEncoderWrites() throws {
+        var random = SplitMix(seed: 7)
+        var values: [JSONValue] = [
+            .null, .bool(true), .bool(false), .number(0), .number(3), .number(-7), .number(1e15),
+            .number(9_007_199_254_740_992), .number(-9_007_199_254_740_992), .emptyObject, .array([]),
+            .object(
+                Dictionary(
+                    // "é" and "e\u{301}" are one Swift key.
+                    Self.awkwardStrings.enumerated().map { ($1, .number(Double($0))) }, uniquingKeysWith: { a, _ in a })
+            ),
+            .array(Self.awkwardStrings.map(JSONValue.string)),
+        ]
+        for _ in 0..<300 { values.append(Self.randomValue(&random, depth: 0)) }
+        var direct = 0
+        for value in values {
+            if let text = value.directText {
+                #expect(text == value.encodedText, "\(value)")
+                direct += 1
+            }
+            #expect(value.jsonText == value.encodedText)
+        }
+        #expect(direct == values.count)
+    }
+
+    @Test(arguments: [
+        JSONValue.number(0.5), .number(-0.0), .number(1e300), .number(9_007_199_254_740_994), .string("bell\u{7}"),
+        .object(["k\u{1}": .null]), .array([.number(1), .number(2.25)]),
+    ])
+    func valuesLeftToJSONEncoderStillMatch(value: JSONValue) {
+        #expect(value.directText == nil)
+        #expect(value.jsonText == value.encodedText)
+    }
+
+    private static func randomValue(_ random: inout SplitMix, depth: Int) -> JSONValue {
+        switch random.next() % (depth < 3 ? 6 : 4) {
+        case 0: return .null
+        case 1: return .bool(random.next() % 2 == 0)
+        case 2: return .number(Double(Int64(bitPattern: random.next()) % 1_000_000_000_000))
+        case 3: return .string(randomString(&random))
+        case 4:
+            return .array((0..<random.next() % 5).map { _ in randomValue(&random, depth: depth + 1) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<random.next() % 6 { members[randomString(&random)] = randomValue(&random, depth: depth + 1) }
+            return .object(members)
+        }
+    }
+
+    private static func randomString(_ random: inout SplitMix) -> String {
+        (0..<random.next() % 4).map { _ in awkwardStrings[Int(random.next() % UInt64(awkwardStrings.count))] }
+            .joined()
+    }
+
+    /// A small deterministic generator (SplitMix64).
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
+
 @Suite struct ContentHashTests {
     @Test func equalAfterCaseAndWhitespaceNormalisation() {
         let a = ContentHash.of("Alice likes   green tea")
