@@ -61,7 +61,7 @@ import Testing
     ]
 
     @Test func directTextIsWhatJSONEncoderWrites() throws {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         var values: [JSONValue] = [
             .null, .bool(true), .bool(false), .number(0), .number(3), .number(-7), .number(1e15),
             .number(9_007_199_254_740_992), .number(-9_007_199_254_740_992), .emptyObject, .array([]),
@@ -93,7 +93,7 @@ import Testing
         #expect(value.jsonText == value.encodedText)
     }
 
-    private static func randomValue(_ random: inout SplitMix, depth: Int) -> JSONValue {
+    private static func randomValue(_ random: inout SplitMix64, depth: Int) -> JSONValue {
         switch random.next() % (depth < 3 ? 6 : 4) {
         case 0: return .null
         case 1: return .bool(random.next() % 2 == 0)
@@ -108,22 +108,9 @@ import Testing
         }
     }
 
-    private static func randomString(_ random: inout SplitMix) -> String {
+    private static func randomString(_ random: inout SplitMix64) -> String {
         (0..<random.next() % 4).map { _ in awkwardStrings[Int(random.next() % UInt64(awkwardStrings.count))] }
             .joined()
-    }
-
-    /// A small deterministic generator (SplitMix64).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 
