@@ -38,13 +38,16 @@ extension SQLiteTransaction: EmbeddingRows {
     }
 
     static func insert(_ db: Database, _ embedding: StoredEmbedding) throws {
-        try db.run(
-            """
-            INSERT INTO embeddings (user_id, memory_id, sector, model, dimension, vector, created_at)
-            VALUES (\(embedding.userID), \(embedding.memoryID), \(embedding.sector.rawValue), \(embedding.model),
-                \(embedding.dimension), \(Column.vector(embedding.vector)), \(embedding.createdAt.millis))
-            """)
+        try db.insert(
+            insertEmbedding,
+            [
+                embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model, embedding.dimension,
+                Column.vector(embedding.vector), embedding.createdAt.millis,
+            ])
     }
+
+    private static let insertEmbedding = InsertStatement(
+        "embeddings", ["user_id", "memory_id", "sector", "model", "dimension", "vector", "created_at"])
 
     func moveEmbeddings(userID: String, memoryID: String, to sector: Sector) async throws {
         try await willChangeVectors(of: userID)

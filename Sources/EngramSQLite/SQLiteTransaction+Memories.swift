@@ -93,31 +93,32 @@ extension SQLiteTransaction: MemoryRows {
         }
     }
 
-    /// One row of `memories`. The text is fixed and the values are arguments, so the hot path of a bulk load skips
-    /// building an SQL literal per row.
     static func insert(_ db: Database, _ memory: Memory, ftsOwner: String) throws {
-        let values: [(any DatabaseValueConvertible)?] = [
-            memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content, memory.contentJSON?.jsonText,
-            memory.summary, memory.sector.rawValue, memory.contextType.rawValue, memory.salience, memory.importance,
-            memory.strength, memory.decayRate, memory.accessCount, memory.lastAccessedAt?.millis,
-            memory.lastReinforcedAt.millis, memory.createdAt.millis, memory.updatedAt.millis, memory.validFrom.millis,
-            memory.validTo?.millis, Column.strings(memory.tags), Column.strings(memory.keywords), memory.category,
-            memory.metadata.jsonText, memory.entity?.system, memory.entity?.id, memory.entity?.type,
-            memory.entityData?.jsonText, memory.entityUpdateCount, memory.parentID, memory.isAtomic,
-            Column.strings(memory.sourceMessageIDs), memory.contentHash, ftsOwner, memory.visibility.rawValue,
-            memory.parts?.subject, memory.parts?.predicate, memory.parts?.value,
-        ]
-        try db.cachedStatement(sql: insertMemorySQL).execute(arguments: StatementArguments(values))
+        try db.insert(
+            insertMemory,
+            [
+                memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content,
+                memory.contentJSON?.jsonText, memory.summary, memory.sector.rawValue, memory.contextType.rawValue,
+                memory.salience, memory.importance, memory.strength, memory.decayRate, memory.accessCount,
+                memory.lastAccessedAt?.millis, memory.lastReinforcedAt.millis, memory.createdAt.millis,
+                memory.updatedAt.millis, memory.validFrom.millis, memory.validTo?.millis, Column.strings(memory.tags),
+                Column.strings(memory.keywords), memory.category, memory.metadata.jsonText, memory.entity?.system,
+                memory.entity?.id, memory.entity?.type, memory.entityData?.jsonText, memory.entityUpdateCount,
+                memory.parentID, memory.isAtomic, Column.strings(memory.sourceMessageIDs), memory.contentHash, ftsOwner,
+                memory.visibility.rawValue, memory.parts?.subject, memory.parts?.predicate, memory.parts?.value,
+            ])
     }
 
-    private static let insertMemorySQL = """
-        INSERT INTO memories (user_id, id, agent_id, session_id, content, content_json, summary, sector,
-            context_type, salience, importance, strength, decay_rate, access_count, last_accessed_at,
-            last_reinforced_at, created_at, updated_at, valid_from, valid_to, tags, keywords, category, metadata,
-            entity_system, entity_id, entity_type, entity_data, entity_update_count, parent_id, is_atomic,
-            source_message_ids, content_hash, fts_owner, visibility, subject, predicate, value)
-        VALUES (\(Array(repeating: "?", count: 38).joined(separator: ", ")))
-        """
+    private static let insertMemory = InsertStatement(
+        "memories",
+        [
+            "user_id", "id", "agent_id", "session_id", "content", "content_json", "summary", "sector", "context_type",
+            "salience", "importance", "strength", "decay_rate", "access_count", "last_accessed_at",
+            "last_reinforced_at", "created_at", "updated_at", "valid_from", "valid_to", "tags", "keywords", "category",
+            "metadata", "entity_system", "entity_id", "entity_type", "entity_data", "entity_update_count", "parent_id",
+            "is_atomic", "source_message_ids", "content_hash", "fts_owner", "visibility", "subject", "predicate",
+            "value",
+        ])
 
     func updateMemories(_ memories: [Memory]) async throws {
         guard !memories.isEmpty else { return }

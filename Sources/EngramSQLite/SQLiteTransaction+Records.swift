@@ -15,14 +15,20 @@ extension SQLiteTransaction: RecordRows {
     }
 
     static func insert(_ db: Database, _ entry: AuditEntry) throws {
-        try db.run(
-            """
-            INSERT INTO audit_log (user_id, id, actor, action, target_type, target_id, before_digest, after_digest,
-                reason, created_at)
-            VALUES (\(entry.userID), \(entry.id), \(entry.actor), \(entry.action), \(entry.targetType), \(entry.targetID),
-                \(entry.beforeDigest), \(entry.afterDigest), \(entry.reason), \(entry.createdAt.millis))
-            """)
+        try db.insert(
+            insertAudit,
+            [
+                entry.userID, entry.id, entry.actor, entry.action, entry.targetType, entry.targetID, entry.beforeDigest,
+                entry.afterDigest, entry.reason, entry.createdAt.millis,
+            ])
     }
+
+    private static let insertAudit = InsertStatement(
+        "audit_log",
+        [
+            "user_id", "id", "actor", "action", "target_type", "target_id", "before_digest", "after_digest", "reason",
+            "created_at",
+        ])
 
     func auditEntries(userID: String, before: Int64?, limit: Int) async throws -> [AuditEntry] {
         try await run { db in
