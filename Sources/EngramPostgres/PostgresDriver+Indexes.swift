@@ -33,9 +33,14 @@ extension PostgresDriver {
             // Serialise index creation: concurrent CREATE INDEX IF NOT EXISTS of one name can collide.
             try await connection.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", within: self.deadlines, logger: self.logger)
+            // The table may already hold many of the model's vectors (a bulk load was killed before it built the
+            // index again): the build gets no statement deadline, as in rebuildVectorIndexes.
+            var unbounded = self.deadlines
+            unbounded.statement = nil
+            try await connection.execute("SET LOCAL statement_timeout TO 0", within: unbounded, logger: self.logger)
             try await connection.execute(
                 PostgresQuery(unsafeSQL: Self.vectorIndexDDL(.hnsw, model: model, dimension: dimension)),
-                within: self.deadlines, logger: self.logger)
+                within: unbounded, logger: self.logger)
         }
         _ = vectorIndexes.withLock { $0.insert(name) }
     }

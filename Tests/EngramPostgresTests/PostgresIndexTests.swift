@@ -162,4 +162,23 @@ struct PostgresIndexTests {
             #expect(after.first?.isValid == true)
         }
     }
+
+    /// A process killed during a bulk load leaves the model without its index: the next process's first write
+    /// creates it over every stored vector.
+    @Test func aKilledBulkLoadLeavesTheIndexToTheNextWrite() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await self.remember(store)
+            let model = EmbeddingModel(model: store.embedder.model, dimension: store.embedder.dimension)
+            try await driver.deferVectorIndexes(for: [model])
+            #expect(try await store.vectorIndexStatistics().isEmpty)
+
+            let next = service(try PostgresDriver(driver.postgres, client: driver.client, logger: testLogger))
+            _ = try await next.remember(MemoryDraft(userID: "alice", content: "The ferry leaves at dawn"))
+            let statistics = try await next.vectorIndexStatistics()
+            #expect(
+                statistics.map(\.name) == [PostgresDriver.vectorIndexName(.hnsw, model: model.model, dimension: 384)])
+            #expect(statistics.first?.rows == self.facts.count + 1)
+            #expect(statistics.first?.isValid == true)
+        }
+    }
 }
