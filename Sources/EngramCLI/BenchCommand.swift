@@ -122,8 +122,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let toIngest = max(0, memories - existing)
         let ingestStart = clock.now
         // A bulk load: a large fill builds PostgreSQL's vector index once at the end, inside the timing.
-        random = try await store.bulkLoad(memories: toIngest) { [random, batch, users] in
-            var random = random
+        try await store.bulkLoad(memories: toIngest) {
             for start in stride(from: existing, to: existing + toIngest, by: batch) {
                 // A batch is written in one transaction per user (rememberAll takes one user's memories).
                 let drafts = (start..<min(start + batch, existing + toIngest)).map { index in
@@ -140,7 +139,6 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     }
                 }
             }
-            return random
         }
         let ingestSeconds = (clock.now - ingestStart).seconds
 

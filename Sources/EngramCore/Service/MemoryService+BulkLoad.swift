@@ -7,8 +7,8 @@ extension MemoryService {
 
     /// Runs a large load (`remember --file`, an import, a benchmark fill) that writes about `count` memories.
     ///
-    /// When the load brings at least `threshold` memories, and at least as many as the store already holds vectors
-    /// of a model it writes, that model's approximate vector index (PostgreSQL's HNSW) is dropped for the load and
+    /// When the load brings at least `threshold` memories, and at least as many as the index of a model it writes
+    /// holds vectors (or the model has no index yet), that model's approximate vector index (PostgreSQL's HNSW) is dropped for the load and
     /// built once after it, over every vector: measured on PostgreSQL, inserting a vector into an HNSW graph cost
     /// several times what building the graph costs per vector. Recall stays correct meanwhile (those vectors are
     /// searched exactly, which is slower) and concurrent writes go on. The index is built again when `body` throws
@@ -27,10 +27,15 @@ extension MemoryService {
         _ body: () async throws -> T
     ) async throws -> T {
         guard count >= threshold, !models.isEmpty else { return try await body() }
-        let stored = try await read(.store) { try await $0.vectorCounts() }
+        // The vectors each index holds (a driver without indexes has none, and defers nothing below).
+        try await ready()
+        var stored: [EmbeddingModel: Int] = [:]
+        for index in try await driver.vectorIndexStatistics() {
+            stored[EmbeddingModel(model: index.model, dimension: index.dimension)] = index.rows
+        }
         let deferred = models.filter { count >= stored[$0, default: 0] }
         guard !deferred.isEmpty else { return try await body() }
-        logger.info(
+        logger.debug(
             "bulk load: vector indexes deferred until the load ends",
             metadata: ["memories": "\(count)", "models": "\(deferred.map(\.description))"])
         let result: T
