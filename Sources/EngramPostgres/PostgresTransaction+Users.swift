@@ -77,11 +77,12 @@ extension PostgresTransaction: UserRows {
             """)
     }
 
+    func detachAgent(userID: String, id: String, from table: AgentReference) async throws {
+        try await execute(
+            "UPDATE \(unescaped: table.table) SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
+    }
+
     func deleteAgent(userID: String, id: String) async throws {
-        for table in ["sessions", "memories", "working_facts"] {
-            try await execute(
-                "UPDATE \(unescaped: table) SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
-        }
         try await execute("DELETE FROM agents WHERE user_id = \(userID) AND id = \(id)")
     }
 }

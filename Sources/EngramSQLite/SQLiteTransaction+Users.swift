@@ -93,12 +93,14 @@ extension SQLiteTransaction: UserRows {
         }
     }
 
-    func deleteAgent(userID: String, id: String) async throws {
+    func detachAgent(userID: String, id: String, from table: AgentReference) async throws {
         try await run { db in
-            try db.run("UPDATE sessions SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
-            try db.run("UPDATE memories SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
-            try db.run("UPDATE working_facts SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
-            try db.run("DELETE FROM agents WHERE user_id = \(userID) AND id = \(id)")
+            try db.run(
+                "UPDATE \(sql: table.table) SET agent_id = NULL WHERE user_id = \(userID) AND agent_id = \(id)")
         }
+    }
+
+    func deleteAgent(userID: String, id: String) async throws {
+        try await run { db in try db.run("DELETE FROM agents WHERE user_id = \(userID) AND id = \(id)") }
     }
 }

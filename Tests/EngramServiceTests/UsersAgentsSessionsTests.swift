@@ -123,6 +123,9 @@ import Testing
         #expect(session.agentID == "helper")
         let memory = try await h.remember("alice", "The helper found a bug", agentID: agent.id)
         #expect(memory.agentID == "helper")
+        let fact = try await h.store.addFact(
+            WorkingFactDraft(userID: "alice", sessionID: session.id, agentID: agent.id, content: "It is in parse()"))
+        #expect(fact.agentID == "helper")
 
         try await h.store.deleteAgent(userID: "alice", id: "helper")
         await expectEngramError(.agentNotFound) { try await h.store.agent(userID: "alice", id: "helper") }
@@ -132,6 +135,9 @@ import Testing
         let keptMemory = try await h.store.memory(userID: "alice", id: memory.id)
         #expect(keptMemory.agentID == nil)
         #expect(keptMemory.content == "The helper found a bug")
+        let keptFacts = try await h.store.facts(userID: "alice", sessionID: session.id, includeExpired: true)
+        #expect(keptFacts.map(\.id) == [fact.id])
+        #expect(keptFacts.map(\.agentID) == [nil])
         await expectEngramError(.agentNotFound) { try await h.store.deleteAgent(userID: "alice", id: "helper") }
     }
 

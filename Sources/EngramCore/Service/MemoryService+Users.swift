@@ -158,6 +158,9 @@ extension MemoryService {
         try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             let before = try await self.requireAgent(tx, userID: userID, id)
+            for reference in AgentReference.allCases {
+                try await tx.detachAgent(userID: userID, id: id, from: reference)
+            }
             try await tx.deleteAgent(userID: userID, id: id)
             try await self.audit(
                 tx, userID: userID, AuditEvent("agent.delete", "agent", id, before: before, after: nil), at: date)

@@ -23,6 +23,19 @@ public protocol UserRows {
     func insertAgent(_ agent: Agent) async throws
     /// Writes every field of the agent.
     func updateAgent(_ agent: Agent) async throws
-    /// Deletes the agent; the sessions, memories and working facts that named it stay and lose the reference.
+    /// Clears `table`'s references to the agent (sets its `agent_id` to NULL); the rows stay.
+    func detachAgent(userID: String, id: String, from table: AgentReference) async throws
+    /// Deletes the agent row only: the caller detaches every ``AgentReference`` first.
     func deleteAgent(userID: String, id: String) async throws
+}
+
+/// The tables whose rows may name one of the user's agents (`agent_id`). Deleting an agent detaches each of them:
+/// the sessions, memories and working facts stay, no longer tied to it.
+public enum AgentReference: String, CaseIterable, Sendable {
+    case sessions
+    case memories
+    case workingFacts = "working_facts"
+
+    /// The table's name, the same on every driver.
+    public var table: String { rawValue }
 }
