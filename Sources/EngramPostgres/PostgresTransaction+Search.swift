@@ -8,7 +8,7 @@ import PostgresNIO
 extension PostgresTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns =
-        "m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at, m.metadata->>'speaker'"
+        "m.id, m.salience, m.strength, m.decay_rate, m.last_reinforced_at, m.metadata->>'speaker' AS speaker"
 
     /// One signal row: the signal columns, then a score (or NULL).
     private typealias SignalRow = (String, Double, Double, Double, Timestamp, String?, Double?)
@@ -36,9 +36,10 @@ extension PostgresTransaction: CandidateSearch {
         let averageLength = try await averageSearchLength(userID: userID)
         // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c: k1 1.2, b 0.75), over the newest `textScanLimit`
         // matches: a term's frequency in a row counts its positions at weight A (content) and at B or C as
-        // ``FullTextFieldWeight`` says (a term of several lexemes counts its rarest), a row's length is its last position (every word of every part, stop words
-        // included, as FTS5 counts tokens; positions are sorted, so each lexeme's last is its largest), and each
-        // term's weight is the caller's (inverse document frequency).
+        // ``FullTextFieldWeight`` says (a term of several lexemes counts its rarest), a row's length is its last
+        // position (every word of every part, stop words included, as FTS5 counts tokens; positions are sorted, so
+        // each lexeme's last is its largest), and each term's weight is the caller's (inverse document frequency). The matched rows carry their signal columns, so
+        // that the best of them are not looked up again by id.
         var query: PostgresQuery = """
             WITH weighted AS MATERIALIZED (
                 SELECT t.n, terms.q, t.weight, tsvector_to_array(to_tsvector('english', t.term)) AS lexemes
@@ -47,19 +48,19 @@ extension PostgresTransaction: CandidateSearch {
                     CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t.term)) AS q) terms
                 WHERE numnode(terms.q) > 0
             ), matched AS MATERIALIZED (
-                SELECT DISTINCT ON (m.seq) m.seq, m.id, m.search
+                SELECT DISTINCT ON (m.seq) m.seq, m.search, \(unescaped: Self.signalColumns)
                 FROM weighted w JOIN memories m ON m.search @@ w.q
                 WHERE m.user_id = \(userID)
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
         query.sql += " ORDER BY m.seq DESC LIMIT \(Self.textScanLimit)"
-        let (average, user, count) = (try query.bind(averageLength), try query.bind(userID), try query.bind(limit))
+        let (average, count) = (try query.bind(averageLength), try query.bind(limit))
         let (content, secondary) = (
             try query.bind(FullTextFieldWeight.content), try query.bind(FullTextFieldWeight.secondary)
         )
         query.sql += """
             ), scored AS (
-                SELECT x.id, sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * l.length / \(average)::float8)))
+                SELECT x.seq, sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * l.length / \(average)::float8)))
                     ::float8 AS score
                 FROM matched x
                     CROSS JOIN LATERAL (\(Self.searchLength("x.search"))) l
@@ -71,11 +72,11 @@ extension PostgresTransaction: CandidateSearch {
                         WHERE x.search @@ w.q
                         GROUP BY w.n, w.weight
                     ) t
-                GROUP BY x.id
+                GROUP BY x.seq
             )
-            SELECT \(Self.signalColumns), s.score
-            FROM scored s JOIN memories m ON m.user_id = \(user) AND m.id = s.id
-            ORDER BY s.score DESC, m.id COLLATE "C" LIMIT \(count)
+            SELECT x.id, x.salience, x.strength, x.decay_rate, x.last_reinforced_at, x.speaker, s.score
+            FROM scored s JOIN matched x ON x.seq = s.seq
+            ORDER BY s.score DESC, x.id COLLATE "C" LIMIT \(count)
             """
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
     }
