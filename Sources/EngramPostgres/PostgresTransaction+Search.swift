@@ -38,8 +38,9 @@ extension PostgresTransaction: CandidateSearch {
         // matches: a term's frequency in a row counts its positions at weight A (content) and at B or C as
         // ``FullTextFieldWeight`` says (a term of several lexemes counts its rarest), a row's length is its last
         // position (every word of every part, stop words included, as FTS5 counts tokens; positions are sorted, so
-        // each lexeme's last is its largest), and each term's weight is the caller's (inverse document frequency). The matched rows carry their signal columns, so
-        // that the best of them are not looked up again by id.
+        // each lexeme's last is its largest; stored as `search_length`), and each term's weight is the caller's
+        // (inverse document frequency). The matched rows carry their signal columns, so that the best of them are not
+        // looked up again by id.
         var query: PostgresQuery = """
             WITH weighted AS MATERIALIZED (
                 SELECT t.n, terms.q, t.weight, tsvector_to_array(to_tsvector('english', t.term)) AS lexemes
@@ -48,7 +49,7 @@ extension PostgresTransaction: CandidateSearch {
                     CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t.term)) AS q) terms
                 WHERE numnode(terms.q) > 0
             ), matched AS MATERIALIZED (
-                SELECT DISTINCT ON (m.seq) m.seq, m.search, \(unescaped: Self.signalColumns)
+                SELECT DISTINCT ON (m.seq) m.seq, m.search, m.search_length, \(unescaped: Self.signalColumns)
                 FROM weighted w JOIN memories m ON m.search @@ w.q
                 WHERE m.user_id = \(userID)
             """
@@ -60,10 +61,10 @@ extension PostgresTransaction: CandidateSearch {
         )
         query.sql += """
             ), scored AS (
-                SELECT x.seq, sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * l.length / \(average)::float8)))
+                SELECT x.seq,
+                    sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * x.search_length / \(average)::float8)))
                     ::float8 AS score
                 FROM matched x
-                    CROSS JOIN LATERAL (\(Self.searchLength("x.search"))) l
                     CROSS JOIN LATERAL (
                         SELECT w.weight,
                             min(\(secondary)::float8 * cardinality(u.weights) + (\(content)::float8 - \(secondary)::float8)
@@ -81,12 +82,6 @@ extension PostgresTransaction: CandidateSearch {
         return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
     }
 
-    /// A subquery of one column, `length`: the length of the tsvector `column` as BM25 counts it, its last position
-    /// (at least 1).
-    private static func searchLength(_ column: String) -> String {
-        "SELECT greatest(coalesce(max(u.positions[cardinality(u.positions)]), 0), 1) AS length FROM unnest(\(column)) u"
-    }
-
     /// How many of a query's full-text matches, newest first, are ranked (as on SQLite).
     static let textScanLimit = 1_000
 
@@ -99,11 +94,10 @@ extension PostgresTransaction: CandidateSearch {
         let measured =
             try await first(
                 """
-                SELECT coalesce(avg(l.length), 1)::float8
+                SELECT coalesce(avg(search_length), 1)::float8
                 FROM (
-                    SELECT search FROM memories WHERE user_id = \(userID)
+                    SELECT search_length FROM memories WHERE user_id = \(userID)
                     ORDER BY seq DESC LIMIT \(AverageLengths.sampleSize)) m
-                CROSS JOIN LATERAL (\(unescaped: Self.searchLength("m.search"))) l
                 """
             ) { try $0.decode(Double.self) } ?? 1
         driver.averageLengths.remember(userID: userID, memoryCount: count, length: measured)

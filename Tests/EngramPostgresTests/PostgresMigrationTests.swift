@@ -41,6 +41,44 @@ struct PostgresMigrationTests {
         }
     }
 
+    /// `search_length` (010_search_length.sql) repeats `search`'s expression: it must stay the last position of
+    /// `search` for every kind of row, or BM25 on PostgreSQL normalises by another length than SQLite's.
+    @Test func storedSearchLengthIsTheLastPositionOfTheSearchVector() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let drafts = [
+                MemoryDraft(userID: "alice", content: "Short"),
+                MemoryDraft(userID: "alice", content: "The the the and of"),
+                MemoryDraft(
+                    userID: "alice", content: "Alice runs the Berlin marathon every spring",
+                    summary: "A runner's habit, a yearly race", tags: ["sport", "travel plans"],
+                    keywords: ["marathon", "Berlin"]),
+                MemoryDraft(userID: "alice", content: "Ünïcödé wörds and emoji 🏃 count too", tags: ["ß"]),
+            ]
+            _ = try await store.rememberAll(drafts)
+            let schema = driver.postgres.schema
+            let rows = try await driver.transaction(.store) { connection in
+                _ = try await connection.query(
+                    "UPDATE \(unescaped: schema).memories SET search_context = 'Bob: see you at the start line 3 May 2023' WHERE content = 'Short'",
+                    logger: testLogger)
+                var rows: [(Int, Int)] = []
+                for try await row in try await connection.query(
+                    """
+                    SELECT search_length, \(unescaped: schema).engram_tsvector_length(search)
+                    FROM \(unescaped: schema).memories ORDER BY seq
+                    """, logger: testLogger
+                ).decode((Int, Int).self) {
+                    rows.append(row)
+                }
+                return rows
+            }
+            #expect(rows.count == drafts.count)
+            for (stored, computed) in rows { #expect(stored == computed) }
+            // The context row counts its neighbours' words: longer than "Short" alone (1).
+            #expect(rows.first.map(\.0).map { $0 > 5 } == true)
+        }
+    }
+
     @Test func upDownUpGivesTheSameSchemaAndStatusFollows() async throws {
         try await withIsolatedService(migrate: false) { store, driver in
             let count = driver.migrations.count
@@ -50,6 +88,7 @@ struct PostgresMigrationTests {
             #expect(try await store.migrationStatus().allSatisfy(\.applied))
             let first = try await self.catalog(driver)
             #expect(first.contains { $0.hasPrefix("memories.search tsvector") })
+            #expect(first.contains { $0.hasPrefix("memories.search_length integer") })
             #expect(first.contains { $0.contains("USING hnsw") } == false)  // HNSW indexes come per model, later
             #expect(first.contains { $0.hasPrefix("memories user_scope") })
 
