@@ -9,7 +9,8 @@ struct EmbedCommand: AsyncParsableCommand {
         abstract: "Print the vector the configured embedder makes of a text (what a memory with it is stored with).",
         discussion: """
             Needs no database: it runs the embedder --embedder chooses, as remember would. Text output is one number
-            per line; --json prints the model and the vector.
+            per line; --json prints the model and the vector. A memory drawn from a conversation turn is stored with
+            the vector of the turn before it, a newline, then its content.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -48,9 +48,10 @@ public struct DraftVectors: Sendable {
 
 extension EmbedderSet {
     /// The vectors of every model in `models` (that this process can embed with) for the drafts at `positions`,
-    /// one batch per model; a draft's own embedding stands for the configured model.
+    /// one batch per model; a draft's own embedding stands for the configured model. A draft with a `preceding`
+    /// turn is embedded after that turn's words (``MemoryService/embeddingText(of:after:)``).
     public func vectors(
-        for drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel]
+        for drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel], preceding: [Int: String] = [:]
     ) async throws -> DraftVectors {
         var result = DraftVectors()
         let positions = positions.sorted()
@@ -58,7 +59,8 @@ extension EmbedderSet {
             guard let embedder = embedder(for: model) else { continue }
             let given = model == EmbeddingModel(configured)
             let missing = positions.filter { !given || drafts[$0].embedding == nil }
-            let computed = try await embedder.embed(missing.map { drafts[$0].content })
+            let computed = try await embedder.embed(
+                missing.map { MemoryService.embeddingText(of: drafts[$0].content, after: preceding[$0]) })
             var vectors: [Int: [Float]] = [:]
             for position in positions where given { vectors[position] = drafts[position].embedding }
             for (position, vector) in zip(missing, computed) { vectors[position] = vector }

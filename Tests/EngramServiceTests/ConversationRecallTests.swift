@@ -27,6 +27,77 @@ import Testing
         try await h.peek("alice", query, k: 20).filter { $0.matchedBy.contains("text") }.map(\.memory.id)
     }
 
+    /// The vector `memoryID` is stored with (the harness's one model).
+    private func storedVector(_ h: Harness, _ memoryID: String) async throws -> [Float]? {
+        try await h.store.export(userID: "alice").compactMap { record -> [Float]? in
+            if case .embedding(let row) = record, row.memoryID == memoryID { return row.vector }
+            return nil
+        }.first
+    }
+
+    /// Alice's user and session "chat", with a question and its answer as its first two turns.
+    private func paintingTurns(_ h: Harness) async throws -> (question: Memory, answer: Memory) {
+        try await h.user()
+        try await h.session("alice", id: "chat")
+        let question = try await turn(h, "chat", "Melanie", "What did you paint last weekend?")
+        return (question, try await turn(h, "chat", "Caroline", "A sunset over the lake."))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aTurnsVectorEmbedsTheTurnBeforeIt(backend: Backend) async throws {
+        let h = try Harness(backend)
+        let embedder = HashingEmbedder()
+        let (question, answer) = try await paintingTurns(h)
+        let loose = try await h.remember("alice", "A sunset over the sea.")
+        #expect(
+            try await storedVector(h, answer.id)
+                == embedder.vector("Melanie: What did you paint last weekend?\nCaroline: A sunset over the lake."))
+        // The first turn of a session, and a memory drawn from no turn, embed their own words.
+        #expect(try await storedVector(h, question.id) == embedder.vector(question.content))
+        #expect(try await storedVector(h, loose.id) == embedder.vector(loose.content))
+        // New content is embedded after the same turn.
+        _ = try await h.store.updateMemory(
+            userID: "alice", id: answer.id, MemoryPatch(content: "Caroline: A sunrise over the lake."))
+        #expect(
+            try await storedVector(h, answer.id)
+                == embedder.vector("Melanie: What did you paint last weekend?\nCaroline: A sunrise over the lake."))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anImportWithoutVectorsEmbedsATurnAfterTheImportedTurnBeforeIt(backend: Backend) async throws {
+        let source = try Harness(backend)
+        let answer = try await paintingTurns(source).answer
+        let original = try #require(try await storedVector(source, answer.id))
+        let records = try await source.store.export(userID: "alice").filter {
+            if case .embedding = $0 { false } else { true }
+        }
+        let target = try Harness(backend)
+        target.clock.set(source.now)
+        _ = try await target.store.importRecords(records, scope: .allUsers)
+        #expect(try await storedVector(target, answer.id) == original)
+        #expect(original != HashingEmbedder().vector(answer.content))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anObservedTurnsVectorEmbedsTheTurnBeforeIt(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        try await h.session("alice", id: "chat")
+        let embedder = HashingEmbedder()
+        h.clock.advance(by: 60)
+        let first = try await h.store.observe(
+            ObservationDraft(userID: "alice", sessionID: "chat", speaker: "Bob", content: "Where are you flying?"))
+        h.clock.advance(by: 60)
+        let second = try await h.store.observe(
+            ObservationDraft(userID: "alice", sessionID: "chat", speaker: "Alice", content: "To Lisbon on Friday."))
+        let firstMemory = try #require(first.memory)
+        let secondMemory = try #require(second.memory)
+        #expect(try await storedVector(h, firstMemory.id) == embedder.vector(firstMemory.content))
+        #expect(
+            try await storedVector(h, secondMemory.id)
+                == embedder.vector("Where are you flying?\n\(secondMemory.content)"))
+    }
+
     @Test(arguments: Backend.allCases)
     func stemmingMatchesInflectedForms(backend: Backend) async throws {
         let h = try Harness(backend)

@@ -94,6 +94,38 @@ struct ConceptEmbedder: Embedder {
     }
 
     @Test(arguments: Backend.allCases)
+    func reembedEmbedsATurnAfterTheTurnBeforeItAsRememberDid(backend: Backend) async throws {
+        let open = try makeDatabaseWithEmbedders(backend)
+        let clock = ManualClock()
+        let a = Harness(store: try open(clock, .init(), HashingEmbedder(), []), clock: clock)
+        try await a.user()
+        try await a.session("alice", id: "chat")
+        var memories: [Memory] = []
+        for text in ["Did you walk the dog?", "Yes, along the coast.", "In the rain?"] {
+            let message = try await a.store.appendMessage(
+                MessageDraft(userID: "alice", sessionID: "chat", role: .user, content: text))
+            memories.append(
+                try await a.store.remember(
+                    MemoryDraft(userID: "alice", content: text, sessionID: "chat", sourceMessageIDs: [message.id])
+                ).memory)
+        }
+        let concept = ConceptEmbedder()
+        let b = Harness(store: try open(clock, .init(), concept, [HashingEmbedder()]), clock: clock)
+        let report = try await b.store.reembed(batchSize: 2, prune: true) { _ in }
+        #expect(report.embedded == 3)
+        let stored = Dictionary(
+            uniqueKeysWithValues: try await b.store.export(userID: "alice").compactMap { record -> (String, [Float])? in
+                if case .embedding(let row) = record { return (row.memoryID, row.vector) }
+                return nil
+            })
+        let expected = try await concept.embed([
+            "Did you walk the dog?", "Did you walk the dog?\nYes, along the coast.",
+            "Yes, along the coast.\nIn the rain?",
+        ])
+        #expect(memories.map { stored[$0.id] } == expected)
+    }
+
+    @Test(arguments: Backend.allCases)
     func anEmptyStoreSwitchesAtOnceAndReembedSkipsChangedMemories(backend: Backend) async throws {
         let open = try makeDatabaseWithEmbedders(backend)
         let clock = ManualClock()

@@ -88,7 +88,7 @@ extension MemoryService {
         let drafts = try candidates.map {
             try validator.memory(Self.longTermDraft(of: $0), dimension: embedder.dimension)
         }
-        let vectors = try await embedders.vectors(for: drafts, at: Set(drafts.indices), models: models)
+        let vectors = try await draftVectors(drafts, at: Set(drafts.indices), models: models)
         let configured = EmbeddingModel(embedder)
         var promoted = 0
         var superseded = 0
@@ -219,7 +219,7 @@ extension MemoryService {
                 importance: 0.6, tags: ["episode"], metadata: metadata, isAtomic: false,
                 sourceMessageIDs: messages.map(\.id), validFrom: first.createdAt),
             dimension: embedder.dimension)
-        let vectors = try await embedders.vectors(for: [draft], at: [0], models: models)
+        let vectors = try await draftVectors([draft], at: [0], models: models)
         return try await write(.user(userID)) { tx in
             guard var current = try await tx.session(userID: userID, id: session.id),
                 current.lastUpdatedAt == session.lastUpdatedAt

@@ -40,6 +40,46 @@ extension MemoryService {
         try await tx.setSearchContexts(userID: userID, contexts)
     }
 
+    /// The most characters of the turn before a memory's own that its vectors embed.
+    static let precedingTurnLength = 1_000
+
+    /// The turn before each memory's own, for memories drawn from one message of a session that has a message
+    /// before it: their vectors embed that turn's words before their own (``embeddingText(of:after:)``), so that an
+    /// answer is found by the question it answers ("What did you paint?" … "A sunset."). `sources` maps a caller's
+    /// position to the memory's session and source messages; positions without such a turn are left out. `pending`
+    /// messages (an import's, not written yet) count as stored.
+    func precedingTurns(
+        _ tx: any StorageTransaction, userID: String, sources: [Int: (sessionID: String?, messageIDs: [String])],
+        pending: [Message] = []
+    ) async throws -> [Int: String] {
+        let single = sources.compactMapValues { source -> String? in
+            source.sessionID != nil && source.messageIDs.count == 1 ? source.messageIDs[0] : nil
+        }
+        guard !single.isEmpty else { return [:] }
+        let ids = Set(single.values)
+        let unsaved = pending.filter { $0.userID == userID }
+        let own = try await tx.messages(userID: userID, ids: ids.sorted()) + unsaved.filter { ids.contains($0.id) }
+        var before: [String: String] = [:]
+        for (sessionID, messages) in Dictionary(grouping: own, by: \.sessionID).sorted(by: { $0.key < $1.key }) {
+            guard let low = messages.map(\.sequence).min(), let high = messages.map(\.sequence).max() else { continue }
+            let window =
+                try await tx.messages(userID: userID, sessionID: sessionID, after: low - 2, limit: high - low + 1)
+                + unsaved.filter { $0.sessionID == sessionID }
+            let bySequence = Dictionary(window.map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+            for message in messages {
+                if let previous = bySequence[message.sequence - 1] { before[message.id] = previous.content }
+            }
+        }
+        return single.compactMapValues { before[$0] }
+    }
+
+    /// What a memory's vectors embed: its content, after the turn before its own (at most
+    /// ``precedingTurnLength`` characters of it) when it has one (``precedingTurns(_:userID:sources:pending:)``).
+    static func embeddingText(of content: String, after precedingTurn: String?) -> String {
+        guard let precedingTurn, !precedingTurn.isEmpty else { return content }
+        return "\(precedingTurn.prefix(precedingTurnLength))\n\(content)"
+    }
+
     /// Re-indexes the conversations the sources of `memories` belong to.
     func indexConversations(_ tx: any StorageTransaction, userID: String, of memories: [Memory]) async throws {
         let sourceIDs = Set(memories.filter { $0.sessionID != nil }.flatMap(\.sourceMessageIDs))

@@ -41,12 +41,23 @@ extension MemoryService {
         var cursor: Int64 = 0
         while true {
             let after = cursor
-            let pending = try await read(.store) { tx in
-                try await tx.memoriesWithoutVector(of: target, after: after, limit: batchSize)
+            // Each memory drawn from one turn is embedded after the turn before it, as when it was written.
+            let (pending, preceding) = try await read(.store) { tx in
+                let pending = try await tx.memoriesWithoutVector(of: target, after: after, limit: batchSize)
+                var preceding: [Int: String] = [:]
+                for (userID, rows) in Dictionary(grouping: pending.indices, by: { pending[$0].userID }) {
+                    let memories = try await tx.memories(userID: userID, ids: rows.map { pending[$0].id })
+                    let byID = Dictionary(memories.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                    var sources: [Int: (sessionID: String?, messageIDs: [String])] = [:]
+                    for row in rows { sources[row] = byID[pending[row].id].map { ($0.sessionID, $0.sourceMessageIDs) } }
+                    preceding.merge(try await self.precedingTurns(tx, userID: userID, sources: sources)) { a, _ in a }
+                }
+                return (pending, preceding)
             }
             guard let last = pending.last else { break }
             cursor = last.cursor
-            let vectors = try await embedder.embed(pending.map(\.content))
+            let vectors = try await embedder.embed(
+                pending.indices.map { Self.embeddingText(of: pending[$0].content, after: preceding[$0]) })
             let date = now()
             let vectorOf = Dictionary(zip(pending.map(\.cursor), vectors), uniquingKeysWith: { first, _ in first })
             try await write(.store) { tx in

@@ -33,8 +33,14 @@ extension MemoryService {
         if let content = patch.content {
             let models = try await writeModels()
             try await driver.prepareVectorIndexes(for: models)
-            vectors = try await embedders.vectors(
-                for: [MemoryDraft(userID: userID, content: content)], at: [0], models: models)
+            let current = try await read(.user(userID)) { tx in
+                try await self.requireUser(tx, userID)
+                return try await self.requireMemory(tx, userID: userID, id)
+            }
+            let draft = MemoryDraft(
+                userID: userID, content: content, sessionID: current.sessionID,
+                sourceMessageIDs: current.sourceMessageIDs)
+            vectors = try await draftVectors([draft], at: [0], models: models)
         }
         let date = now()
         return try await write(.user(userID)) { tx in

@@ -36,7 +36,7 @@ extension MemoryService {
         try await driver.prepareVectorIndexes(for: models)
         var formation = try await TurnFormation.prepare(
             turn, extraction: extraction, service: self, userID: userID, sessionID: sessionID, agentID: agentID,
-            visibility: draft.visibility, models: models)
+            visibility: draft.visibility, models: models, precedingTurn: scene.recent.first?.content)
         var messageMetadata = metadata
         messageMetadata["speaker"] = turn.speaker.map(JSONValue.string)
         messageMetadata["image_caption"] = caption.map(JSONValue.string)

@@ -19,14 +19,18 @@ extension MemoryService {
         try await driver.prepareVectorIndexes(for: models)
         let date = now()
         let keys = RememberPlan.keys(of: drafts)
-        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded.
-        let preview = try await read(.user(userID)) { tx in
+        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded (each
+        // drawn from one turn after the turn before it).
+        let (sources, preceding) = try await read(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             let existing = try await tx.rememberTargets(
                 userID: userID, entityIDs: keys.entityIDs, hashes: keys.hashes, validAt: date, lockKeys: nil)
-            return Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
+            let sources = Set(
+                Self.plan(drafts, existing: existing, decay: self.configuration.decay, at: date)
+                    .vectorSources.values)
+            return (sources, try await self.precedingTurns(tx, userID: userID, of: drafts, at: sources))
         }
-        let vectors = try await embedders.vectors(for: drafts, at: Set(preview.vectorSources.values), models: models)
+        let vectors = try await embedders.vectors(for: drafts, at: sources, models: models, preceding: preceding)
         return try await write(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             try await self.requireReferences(tx, userID: userID, drafts)
@@ -50,7 +54,9 @@ extension MemoryService {
         var vectors = vectors
         let unforeseen = Set(plan.vectorSources.values).subtracting(vectors.positions)
         if !unforeseen.isEmpty {
-            vectors.merge(try await embedders.vectors(for: drafts, at: unforeseen, models: models))
+            let preceding = try await precedingTurns(tx, userID: userID, of: drafts, at: unforeseen)
+            vectors.merge(
+                try await embedders.vectors(for: drafts, at: unforeseen, models: models, preceding: preceding))
         }
         try await tx.insertMemories(plan.created)
         try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
@@ -63,6 +69,34 @@ extension MemoryService {
             })
         try await audit(tx, userID: userID, plan.events, at: date)
         return plan
+    }
+
+    /// ``precedingTurns(_:userID:sources:pending:)`` of `userID`'s drafts at `positions`.
+    func precedingTurns(
+        _ tx: any StorageTransaction, userID: String, of drafts: [MemoryDraft], at positions: Set<Int>,
+        pending: [Message] = []
+    ) async throws -> [Int: String] {
+        var sources: [Int: (sessionID: String?, messageIDs: [String])] = [:]
+        for position in positions where drafts[position].userID == userID {
+            sources[position] = (drafts[position].sessionID, drafts[position].sourceMessageIDs)
+        }
+        return try await precedingTurns(tx, userID: userID, sources: sources, pending: pending)
+    }
+
+    /// The vectors of `models` for the drafts at `positions` (of any users), each draft drawn from one turn of a
+    /// session embedded after the turn before it (``precedingTurns(_:userID:sources:pending:)``, read here).
+    func draftVectors(
+        _ drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel], pending: [Message] = []
+    ) async throws -> DraftVectors {
+        var preceding: [Int: String] = [:]
+        let turns = positions.filter { drafts[$0].sessionID != nil && drafts[$0].sourceMessageIDs.count == 1 }
+        for userID in Set(turns.map { drafts[$0].userID }).sorted() {
+            let found = try await read(.user(userID)) { tx in
+                try await self.precedingTurns(tx, userID: userID, of: drafts, at: turns, pending: pending)
+            }
+            preceding.merge(found) { first, _ in first }
+        }
+        return try await embedders.vectors(for: drafts, at: positions, models: models, preceding: preceding)
     }
 
     /// The drafts applied in order over `existing`.

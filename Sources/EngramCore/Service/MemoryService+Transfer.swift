@@ -58,8 +58,16 @@ extension MemoryService {
         }
         var vectors = DraftVectors()
         if !vectorless.isEmpty {
-            let drafts = vectorless.map { MemoryDraft(userID: $0.userID, content: $0.content) }
-            vectors = try await embedders.vectors(for: drafts, at: Set(drafts.indices), models: models)
+            let drafts = vectorless.map {
+                MemoryDraft(
+                    userID: $0.userID, content: $0.content, sessionID: $0.sessionID,
+                    sourceMessageIDs: $0.sourceMessageIDs)
+            }
+            let messages = checked.compactMap { record -> Message? in
+                guard case .message(let message) = record else { return nil }
+                return message
+            }
+            vectors = try await draftVectors(drafts, at: Set(drafts.indices), models: models, pending: messages)
         }
         var indexed = Set(models)
         for case .embedding(let embedding) in checked {

@@ -27,13 +27,18 @@ struct TurnFormation: Sendable {
     /// The turn's vector of the configured model.
     let turnVector: [Float]
 
-    /// Classifies the turn, drafts its memory and its entities, and embeds them.
+    /// Classifies the turn, drafts its memory and its entities, and embeds them. The turn memory's vectors embed
+    /// `precedingTurn` (the session's message before this one) before the turn (``MemoryService/embeddingText(of:after:)``);
+    /// the turn's own vector classifies it and links it.
     static func prepare(
         _ turn: Turn, extraction: TurnExtraction?, service: MemoryService, userID: String, sessionID: String,
-        agentID: String?, visibility: Visibility, models: [EmbeddingModel], includeTurn: Bool = true
+        agentID: String?, visibility: Visibility, models: [EmbeddingModel], includeTurn: Bool = true,
+        precedingTurn: String? = nil
     ) async throws -> TurnFormation {
         let text = content(of: turn)
-        let turnVector = try await service.embedder.embed(text)
+        let stored = MemoryService.embeddingText(of: text, after: precedingTurn)
+        let embedded = try await service.embedder.embed(stored == text ? [text] : [text, stored])
+        let turnVector = embedded[0]
         var drafts: [MemoryDraft] = []
         if includeTurn {
             let sector = try await service.sector(of: extraction, vector: turnVector)
@@ -47,7 +52,7 @@ struct TurnFormation: Sendable {
                     contextType: .conversationFact, salience: min(1, 0.5 + 0.3 * arousal),
                     tags: extraction == nil ? [turnTag, pendingTag] : [turnTag],
                     keywords: Array((extraction?.keywords ?? []).prefix(service.configuration.maxTags)),
-                    metadata: metadata, validFrom: turn.timestamp, embedding: turnVector, visibility: visibility))
+                    metadata: metadata, validFrom: turn.timestamp, embedding: embedded.last, visibility: visibility))
         }
         var entities: [Int: ExtractedEntity] = [:]
         for entity in (extraction?.entities ?? []).filter({ $0.kind != .date }).prefix(maxEntities) {
@@ -65,7 +70,8 @@ struct TurnFormation: Sendable {
         }
         drafts = try drafts.map { try service.validator.memory($0, dimension: service.embedder.dimension) }
         let vectors = try await service.embedders.vectors(
-            for: drafts, at: Set(drafts.indices), models: models)
+            for: drafts, at: Set(drafts.indices), models: models,
+            preceding: includeTurn ? [0: precedingTurn].compactMapValues { $0 } : [:])
         return TurnFormation(
             service: service, userID: userID, turn: turn, extraction: extraction, drafts: drafts,
             includesTurn: includeTurn, entities: entities, vectors: vectors, models: models, turnVector: turnVector)
