@@ -49,7 +49,7 @@ public struct DraftVectors: Sendable {
 extension EmbedderSet {
     /// The vectors of every model in `models` (that this process can embed with) for the drafts at `positions`,
     /// one batch per model; a draft's own embedding stands for the configured model. A draft with a `preceding`
-    /// turn is embedded after that turn's words (``MemoryService/embeddingText(of:after:)``).
+    /// turn is embedded with it (``Embedder/memoryVectors(_:preceding:)``).
     public func vectors(
         for drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel], preceding: [Int: String] = [:]
     ) async throws -> DraftVectors {
@@ -59,12 +59,29 @@ extension EmbedderSet {
             guard let embedder = embedder(for: model) else { continue }
             let given = model == EmbeddingModel(configured)
             let missing = positions.filter { !given || drafts[$0].embedding == nil }
-            let computed = try await embedder.embed(
-                missing.map { MemoryService.embeddingText(of: drafts[$0].content, after: preceding[$0]) })
+            let computed = try await embedder.memoryVectors(
+                missing.map { drafts[$0].content }, preceding: missing.map { preceding[$0] })
             var vectors: [Int: [Float]] = [:]
             for position in positions where given { vectors[position] = drafts[position].embedding }
             for (position, vector) in zip(missing, computed) { vectors[position] = vector }
             result.byModel[model, default: [:]].merge(vectors) { _, new in new }
+        }
+        return result
+    }
+}
+
+extension Embedder {
+    /// The vectors memories are stored with, in one batch: a memory's own content's, or for a memory with the turn
+    /// before its own (``MemoryService/precedingTurns(_:userID:sources:pending:)``) the normalised sum of that and
+    /// the vector of the preceding turn and the content together (``MemoryService/embeddingText(of:after:)``), so
+    /// that its own words keep their weight.
+    public func memoryVectors(_ contents: [String], preceding: [String?]) async throws -> [[Float]] {
+        let withTurn = contents.indices.filter { preceding[$0]?.isEmpty == false }
+        let vectors = try await embed(
+            contents + withTurn.map { MemoryService.embeddingText(of: contents[$0], after: preceding[$0]) })
+        var result = Array(vectors.prefix(contents.count))
+        for (offset, index) in withTurn.enumerated() {
+            result[index] = MemoryService.turnVector(own: result[index], inContext: vectors[contents.count + offset])
         }
         return result
     }

@@ -43,6 +43,13 @@ import Testing
         return (question, try await turn(h, "chat", "Caroline", "A sunset over the lake."))
     }
 
+    /// The vector of a memory with `content` drawn from the turn after `preceding`.
+    private func turnVector(_ content: String, after preceding: String) -> [Float] {
+        let embedder = HashingEmbedder()
+        return MemoryService.turnVector(
+            own: embedder.vector(content), inContext: embedder.vector("\(preceding)\n\(content)"))
+    }
+
     @Test(arguments: Backend.allCases)
     func aTurnsVectorEmbedsTheTurnBeforeIt(backend: Backend) async throws {
         let h = try Harness(backend)
@@ -51,7 +58,7 @@ import Testing
         let loose = try await h.remember("alice", "A sunset over the sea.")
         #expect(
             try await storedVector(h, answer.id)
-                == embedder.vector("Melanie: What did you paint last weekend?\nCaroline: A sunset over the lake."))
+                == turnVector("Caroline: A sunset over the lake.", after: "Melanie: What did you paint last weekend?"))
         // The first turn of a session, and a memory drawn from no turn, embed their own words.
         #expect(try await storedVector(h, question.id) == embedder.vector(question.content))
         #expect(try await storedVector(h, loose.id) == embedder.vector(loose.content))
@@ -60,7 +67,7 @@ import Testing
             userID: "alice", id: answer.id, MemoryPatch(content: "Caroline: A sunrise over the lake."))
         #expect(
             try await storedVector(h, answer.id)
-                == embedder.vector("Melanie: What did you paint last weekend?\nCaroline: A sunrise over the lake."))
+                == turnVector("Caroline: A sunrise over the lake.", after: "Melanie: What did you paint last weekend?"))
     }
 
     @Test(arguments: Backend.allCases)
@@ -95,7 +102,7 @@ import Testing
         #expect(try await storedVector(h, firstMemory.id) == embedder.vector(firstMemory.content))
         #expect(
             try await storedVector(h, secondMemory.id)
-                == embedder.vector("Where are you flying?\n\(secondMemory.content)"))
+                == turnVector(secondMemory.content, after: "Where are you flying?"))
     }
 
     @Test(arguments: Backend.allCases)

@@ -118,10 +118,14 @@ struct ConceptEmbedder: Embedder {
                 if case .embedding(let row) = record { return (row.memoryID, row.vector) }
                 return nil
             })
-        let expected = try await concept.embed([
-            "Did you walk the dog?", "Did you walk the dog?\nYes, along the coast.",
-            "Yes, along the coast.\nIn the rain?",
+        let vectors = try await concept.embed([
+            "Did you walk the dog?", "Yes, along the coast.", "Did you walk the dog?\nYes, along the coast.",
+            "In the rain?", "Yes, along the coast.\nIn the rain?",
         ])
+        let expected = [
+            vectors[0], MemoryService.turnVector(own: vectors[1], inContext: vectors[2]),
+            MemoryService.turnVector(own: vectors[3], inContext: vectors[4]),
+        ]
         #expect(memories.map { stored[$0.id] } == expected)
     }
 

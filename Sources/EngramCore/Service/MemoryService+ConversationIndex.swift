@@ -44,8 +44,8 @@ extension MemoryService {
     static let precedingTurnLength = 1_000
 
     /// The turn before each memory's own, for memories drawn from one message of a session that has a message
-    /// before it: their vectors embed that turn's words before their own (``embeddingText(of:after:)``), so that an
-    /// answer is found by the question it answers ("What did you paint?" … "A sunset."). `sources` maps a caller's
+    /// before it: their vectors are made with that turn's words (``turnVector(own:inContext:)``), so that an answer
+    /// is found by the question it answers ("What did you paint?" … "A sunset."). `sources` maps a caller's
     /// position to the memory's session and source messages; positions without such a turn are left out. `pending`
     /// messages (an import's, not written yet) count as stored.
     func precedingTurns(
@@ -73,11 +73,21 @@ extension MemoryService {
         return single.compactMapValues { before[$0] }
     }
 
-    /// What a memory's vectors embed: its content, after the turn before its own (at most
+    /// The text whose vector, beside the content's own, makes a memory's vector (``turnVector(own:inContext:)``): its
+    /// content, after the turn before its own (at most
     /// ``precedingTurnLength`` characters of it) when it has one (``precedingTurns(_:userID:sources:pending:)``).
     static func embeddingText(of content: String, after precedingTurn: String?) -> String {
         guard let precedingTurn, !precedingTurn.isEmpty else { return content }
         return "\(precedingTurn.prefix(precedingTurnLength))\n\(content)"
+    }
+
+    /// The vector a memory with a preceding turn is stored with: the normalised sum of its own content's vector and
+    /// the vector of ``embeddingText(of:after:)``.
+    public static func turnVector(own: [Float], inContext: [Float]) -> [Float] {
+        guard own.count == inContext.count else { return own }
+        var sum = zip(own, inContext).map { $0 + $1 }
+        VectorMath.normalize(&sum)
+        return sum
     }
 
     /// Re-indexes the conversations the sources of `memories` belong to.

@@ -56,8 +56,8 @@ extension MemoryService {
             }
             guard let last = pending.last else { break }
             cursor = last.cursor
-            let vectors = try await embedder.embed(
-                pending.indices.map { Self.embeddingText(of: pending[$0].content, after: preceding[$0]) })
+            let vectors = try await embedder.memoryVectors(
+                pending.map(\.content), preceding: pending.indices.map { preceding[$0] })
             let date = now()
             let vectorOf = Dictionary(zip(pending.map(\.cursor), vectors), uniquingKeysWith: { first, _ in first })
             try await write(.store) { tx in

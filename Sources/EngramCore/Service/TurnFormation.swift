@@ -27,8 +27,8 @@ struct TurnFormation: Sendable {
     /// The turn's vector of the configured model.
     let turnVector: [Float]
 
-    /// Classifies the turn, drafts its memory and its entities, and embeds them. The turn memory's vectors embed
-    /// `precedingTurn` (the session's message before this one) before the turn (``MemoryService/embeddingText(of:after:)``);
+    /// Classifies the turn, drafts its memory and its entities, and embeds them. The turn memory's vector is made
+    /// with `precedingTurn`, the session's message before this one (``MemoryService/turnVector(own:inContext:)``);
     /// the turn's own vector classifies it and links it.
     static func prepare(
         _ turn: Turn, extraction: TurnExtraction?, service: MemoryService, userID: String, sessionID: String,
@@ -39,6 +39,8 @@ struct TurnFormation: Sendable {
         let stored = MemoryService.embeddingText(of: text, after: precedingTurn)
         let embedded = try await service.embedder.embed(stored == text ? [text] : [text, stored])
         let turnVector = embedded[0]
+        let storedVector =
+            embedded.count > 1 ? MemoryService.turnVector(own: turnVector, inContext: embedded[1]) : turnVector
         var drafts: [MemoryDraft] = []
         if includeTurn {
             let sector = try await service.sector(of: extraction, vector: turnVector)
@@ -52,7 +54,7 @@ struct TurnFormation: Sendable {
                     contextType: .conversationFact, salience: min(1, 0.5 + 0.3 * arousal),
                     tags: extraction == nil ? [turnTag, pendingTag] : [turnTag],
                     keywords: Array((extraction?.keywords ?? []).prefix(service.configuration.maxTags)),
-                    metadata: metadata, validFrom: turn.timestamp, embedding: embedded.last, visibility: visibility))
+                    metadata: metadata, validFrom: turn.timestamp, embedding: storedVector, visibility: visibility))
         }
         var entities: [Int: ExtractedEntity] = [:]
         for entity in (extraction?.entities ?? []).filter({ $0.kind != .date }).prefix(maxEntities) {
