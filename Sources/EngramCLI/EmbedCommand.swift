@@ -9,8 +9,8 @@ struct EmbedCommand: AsyncParsableCommand {
         abstract: "Print the vector the configured embedder makes of a text (what a memory with it is stored with).",
         discussion: """
             Needs no database: it runs the embedder --embedder chooses, as remember would. Text output is one number
-            per line; --json prints the model and the vector. A memory drawn from a conversation turn is stored with
-            the vector of the turn before it, a newline, then its content.
+            per line; --json prints the model and the vector. A memory drawn from a conversation turn with a turn
+            before it is stored with the normalised sum of this vector and that of "previous turn, newline, text".
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -97,8 +97,8 @@ import Testing
         h.clock.advance(by: 60)
         let second = try await h.store.observe(
             ObservationDraft(userID: "alice", sessionID: "chat", speaker: "Alice", content: "To Lisbon on Friday."))
-        let firstMemory = try #require(first.memory)
-        let secondMemory = try #require(second.memory)
+        let firstMemory = first.memory
+        let secondMemory = second.memory
         #expect(try await storedVector(h, firstMemory.id) == embedder.vector(firstMemory.content))
         #expect(
             try await storedVector(h, secondMemory.id)

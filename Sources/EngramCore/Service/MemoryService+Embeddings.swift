@@ -41,7 +41,7 @@ extension MemoryService {
         var cursor: Int64 = 0
         while true {
             let after = cursor
-            // Each memory drawn from one turn is embedded after the turn before it, as when it was written.
+            // Each memory drawn from one turn is embedded with the turn before it, as when it was written.
             let (pending, preceding) = try await read(.store) { tx in
                 let pending = try await tx.memoriesWithoutVector(of: target, after: after, limit: batchSize)
                 var preceding: [Int: String] = [:]

@@ -19,8 +19,8 @@ extension MemoryService {
         try await driver.prepareVectorIndexes(for: models)
         let date = now()
         let keys = RememberPlan.keys(of: drafts)
-        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded (each
-        // drawn from one turn after the turn before it).
+        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded (those
+        // drawn from one turn with the turn before it).
         let (sources, preceding) = try await read(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             let existing = try await tx.rememberTargets(
@@ -84,7 +84,7 @@ extension MemoryService {
     }
 
     /// The vectors of `models` for the drafts at `positions` (of any users), each draft drawn from one turn of a
-    /// session embedded after the turn before it (``precedingTurns(_:userID:sources:pending:)``, read here).
+    /// session embedded with the turn before it (``precedingTurns(_:userID:sources:pending:)``, read here).
     func draftVectors(
         _ drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel], pending: [Message] = []
     ) async throws -> DraftVectors {
