@@ -52,9 +52,7 @@ extension MemoryService {
         _ tx: any StorageTransaction, userID: String, sources: [Int: (sessionID: String?, messageIDs: [String])],
         pending: [Message] = []
     ) async throws -> [Int: String] {
-        let single = sources.compactMapValues { source -> String? in
-            source.sessionID != nil && source.messageIDs.count == 1 ? source.messageIDs[0] : nil
-        }
+        let single = sources.compactMapValues { Self.turn(sessionID: $0.sessionID, messageIDs: $0.messageIDs) }
         guard !single.isEmpty else { return [:] }
         let ids = Set(single.values)
         let unsaved = pending.filter { $0.userID == userID }
@@ -71,6 +69,12 @@ extension MemoryService {
             }
         }
         return single.compactMapValues { before[$0] }
+    }
+
+    /// The one message a memory is drawn from, when it is drawn from one message of a session: the memories whose
+    /// vectors are made with the turn before their own.
+    static func turn(sessionID: String?, messageIDs: [String]) -> String? {
+        sessionID != nil && messageIDs.count == 1 ? messageIDs[0] : nil
     }
 
     /// The text whose vector, beside the content's own, makes a memory's vector (``turnVector(own:inContext:)``): its

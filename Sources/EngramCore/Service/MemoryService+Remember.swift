@@ -89,7 +89,9 @@ extension MemoryService {
         _ drafts: [MemoryDraft], at positions: Set<Int>, models: [EmbeddingModel], pending: [Message] = []
     ) async throws -> DraftVectors {
         var preceding: [Int: String] = [:]
-        let turns = positions.filter { drafts[$0].sessionID != nil && drafts[$0].sourceMessageIDs.count == 1 }
+        let turns = positions.filter {
+            Self.turn(sessionID: drafts[$0].sessionID, messageIDs: drafts[$0].sourceMessageIDs) != nil
+        }
         for userID in Set(turns.map { drafts[$0].userID }).sorted() {
             let found = try await read(.user(userID)) { tx in
                 try await self.precedingTurns(tx, userID: userID, of: drafts, at: turns, pending: pending)

@@ -1,6 +1,6 @@
 -- BM25's length of a row, stored: the last position of its `search` vector (at least 1), which recall used to
 -- compute by unnesting every matched row's vector (about 7 µs a row, 1,000 rows a query). The expression is
--- `search`'s own (008_conversation_context.sql); PostgresSearchLengthTests holds the two equal.
+-- `search`'s own (008_conversation_context.sql); PostgresMigrationTests holds the two equal.
 
 -- migrate:up
 
