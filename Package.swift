@@ -47,9 +47,15 @@ let package = Package(
             name: "CEngramSQLite",
             linkerSettings: [.linkedLibrary("sqlite3"), .linkedLibrary("m")]
         ),
+        // The SQLite driver's approximate vector index: hnswlib's HNSW (Debian's libhnswlib-dev, header-only) over
+        // int8 codes, behind a C interface.
+        .target(
+            name: "CEngramGraph"
+        ),
         .target(
             name: "EngramSQLite",
             dependencies: [
+                "CEngramGraph",
                 "CEngramSQLite",
                 "EngramCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -215,5 +221,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

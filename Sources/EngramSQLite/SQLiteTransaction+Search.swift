@@ -109,10 +109,10 @@ extension SQLiteTransaction: CandidateSearch {
         let cache = driver.vectors
         let filter = MemoryFilter.sql(filters, at: date)
         return try await run { db in
-            let index = try cache.index(db, userID: userID, model: model)
+            let entry = try cache.index(db, userID: userID, model: model)
             var want = limit
             while true {
-                let hits = try index.search(vector, k: want) { seqs in
+                let hits = try entry.index.search(vector, k: want, graph: entry.graph) { seqs in
                     try Self.vectors(db, userID: userID, model: model, seqs: seqs)
                 }
                 let scores = Dictionary(hits.map { ($0.key, Double($0.score)) }, uniquingKeysWith: max)

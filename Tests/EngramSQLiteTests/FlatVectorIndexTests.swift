@@ -6,7 +6,7 @@ import Testing
 @testable import EngramSQLite
 
 /// Deterministic pseudo-random unit vectors for the index tests: `seed` picks the vector.
-private struct VectorSource {
+struct VectorSource {
     var seed: UInt64
 
     init(seed: UInt64) { self.seed = seed }
