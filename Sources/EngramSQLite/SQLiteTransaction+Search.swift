@@ -13,8 +13,9 @@ extension SQLiteTransaction: CandidateSearch {
         """
 
     func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int] {
-        let prefix = Self.matchPrefix(owner: driver.ftsOwner(userID))
+        let owner = driver.ftsOwner(userID)
         return try await run { db in
+            let prefix = try (Self.ownerFilter(db, userID: userID, owner: owner) ?? "") + Self.searchedColumns
             var counts: [String: Int] = [:]
             for term in terms {
                 counts[term] =
@@ -32,12 +33,14 @@ extension SQLiteTransaction: CandidateSearch {
         userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
-        let ownerPhrase = "fts_owner:\(driver.ftsOwner(userID))"
+        let owner = driver.ftsOwner(userID)
+        let ownerPhrase = "fts_owner:\(owner)"
         let anyTerm = terms.map { Self.phrase($0.term) }.joined(separator: " OR ")
-        let match = Self.matchPrefix(owner: driver.ftsOwner(userID)) + "(" + anyTerm + ")"
         let filter = MemoryFilter.sql(filters, at: date)
         let averageLengths = driver.averageLengths
         return try await run { db in
+            let ownerFilter = try Self.ownerFilter(db, userID: userID, owner: owner)
+            let match = (ownerFilter ?? "") + Self.searchedColumns + "(" + anyTerm + ")"
             // BM25's average row length, among the user's newest rows only (remembered, see ``AverageLengths``).
             let total = try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0
             var averageLength = averageLengths.length(userID: userID, memoryCount: total)
@@ -56,8 +59,9 @@ extension SQLiteTransaction: CandidateSearch {
             }
             // engram_bm25(fts, skipped phrases, average length, column weights…, term weights…): see fts5_rank.c.
             let weights = terms.map { term -> SQL in "\(term.weight)" }.joined(separator: ", ")
+            let skipped = ownerFilter == nil ? 0 : 1
             let ranking: SQL =
-                "engram_bm25(memories_fts, 1, \(averageLength ?? 0), \(Self.columnWeights), \(weights))"
+                "engram_bm25(memories_fts, \(skipped), \(averageLength ?? 0), \(Self.columnWeights), \(weights))"
             // Ranking costs a few microseconds a row: past the newest `textScanLimit` matches (read newest first in
             // one pass), older ones are left to the vector search.
             var want = limit
@@ -82,10 +86,21 @@ extension SQLiteTransaction: CandidateSearch {
         }
     }
 
-    /// The start of a match expression for one user's rows (`owner` is the user's `fts_owner` token), in the
-    /// columns recall searches.
-    private static func matchPrefix(owner: String) -> String {
-        "fts_owner:\(owner) AND {content summary tags keywords search_context}: "
+    /// The columns recall searches, as the start of a match expression.
+    private static let searchedColumns = "{content summary tags keywords search_context}: "
+
+    /// The phrase (and `AND`) that keeps a match expression to one user's rows (`owner` is the user's
+    /// `fts_owner` token); `nil` when no other user has a memory. The phrase would then match every row: it costs
+    /// a walk of a list as long as the index (about 1 ms a query at 100,000 memories) and filters nothing. Every
+    /// match is still checked against `memories.user_id` (``signals(_:userID:seqs:filter:)``).
+    private static func ownerFilter(_ db: Database, userID: String, owner: String) throws -> String? {
+        let othersHaveMemories =
+            try db.value(
+                """
+                SELECT EXISTS (SELECT 1 FROM memories WHERE user_id < \(userID))
+                    OR EXISTS (SELECT 1 FROM memories WHERE user_id > \(userID))
+                """, as: Bool.self) ?? true
+        return othersHaveMemories ? "fts_owner:\(owner) AND " : nil
     }
 
     /// `term` as an FTS5 phrase: quoted, so that no word is read as query syntax.

@@ -201,7 +201,9 @@ import Testing
     }
 
     /// A term's weight in full-text ranking counts only the user's own memories: another user writing the same
-    /// words (many times) moves neither the order nor the text scores of this user's results.
+    /// words (many times) moves neither the order nor the text scores of this user's results. (On SQLite the first
+    /// search, with Alice the only user holding memories, runs without the full-text owner filter; the second with
+    /// it.)
     @Test(arguments: Backend.allCases)
     func anotherUsersWordsDoNotMoveAUsersTextScores(backend: Backend) async throws {
         let h = try Harness(backend)

@@ -22,10 +22,15 @@ extension MemoryService {
         let vector = try await embedder.embed(query.text)
         let date = now()
         let userID = query.userID
+        // The full-text and vector searches run at once, each in its own read transaction; everything after them
+        // reads in a third. Each sees every write committed before recall began; a memory forgotten meanwhile is
+        // not returned (the last read no longer finds it).
+        async let textFound = textCandidates(query: query, at: date)
+        async let vectorFound = vectorCandidates(query: query, vector: vector, model: model, at: date)
+        let searched = Self.merge(text: try await textFound, vector: try await vectorFound)
         let found = try await read(.user(userID), waitingForRecalls: false) { tx in
-            let user = try await self.requireUser(tx, userID)
-            let found = try await self.candidates(
-                tx, query: query, memoryCount: user.counters.memories, vector: vector, model: model, at: date)
+            let found = try await self.expand(
+                tx, searched, query: query, vector: vector, model: model, at: date)
             let ranked = self.scorer.rank(found.candidates, links: found.links, query: query, at: date)
             let memories = try await tx.memories(userID: userID, ids: ranked.map(\.candidate.memoryID))
             let sources = try await tx.messages(userID: userID, ids: memories.flatMap(\.sourceMessageIDs))
@@ -59,27 +64,38 @@ extension MemoryService {
         var links: [Link]
     }
 
-    /// Everything recall scores: full-text and vector candidates, link expansions, and the links among them.
-    private func candidates(
-        _ tx: any StorageTransaction, query: RecallQuery, memoryCount: Int, vector: [Float], model: EmbeddingModel,
-        at date: Date
-    ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
+    /// The user's best full-text matches for the query's terms (none without terms), in a read of their own.
+    /// Throws when the user does not exist.
+    private func textCandidates(query: RecallQuery, at date: Date) async throws -> [RecallCandidate] {
         let userID = query.userID
-        let pool = scorer.candidatePool(for: query.k)
-        var byID: [String: RecallCandidate] = [:]
         var terms: [String] = []
         for term in Tokenizer.terms(query.text) where !terms.contains(term) && terms.count < 32 { terms.append(term) }
-        if !terms.isEmpty {
-            let weighted = try await weigh(tx, terms, userID: userID, memoryCount: memoryCount)
-            for candidate in try await tx.textCandidates(
-                userID: userID, terms: weighted, filters: query.filters, at: date, limit: pool)
-            {
-                byID[candidate.memoryID] = candidate.found(by: "text")
-            }
+        return try await read(.user(userID), waitingForRecalls: false) { tx in
+            let user = try await self.requireUser(tx, userID)
+            guard !terms.isEmpty else { return [] }
+            let weighted = try await self.weigh(tx, terms, userID: userID, memoryCount: user.counters.memories)
+            return try await tx.textCandidates(
+                userID: userID, terms: weighted, filters: query.filters, at: date,
+                limit: self.scorer.candidatePool(for: query.k))
         }
-        for candidate in try await tx.vectorCandidates(
-            userID: userID, vector: vector, model: model, filters: query.filters, at: date, limit: pool)
-        {
+    }
+
+    /// The user's nearest memories to the query's vector, in a read of their own.
+    private func vectorCandidates(
+        query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
+    ) async throws -> [RecallCandidate] {
+        try await read(.user(query.userID), waitingForRecalls: false) { tx in
+            try await tx.vectorCandidates(
+                userID: query.userID, vector: vector, model: model, filters: query.filters, at: date,
+                limit: self.scorer.candidatePool(for: query.k))
+        }
+    }
+
+    /// Both searches' candidates by memory id, each marked with the paths that found it.
+    private static func merge(text: [RecallCandidate], vector: [RecallCandidate]) -> [String: RecallCandidate] {
+        var byID: [String: RecallCandidate] = [:]
+        for candidate in text { byID[candidate.memoryID] = candidate.found(by: "text") }
+        for candidate in vector {
             if var known = byID[candidate.memoryID] {
                 known.vectorScore = candidate.found(by: "vector").vectorScore
                 known.matchedBy.insert("vector")
@@ -88,6 +104,17 @@ extension MemoryService {
                 byID[candidate.memoryID] = candidate.found(by: "vector")
             }
         }
+        return byID
+    }
+
+    /// Everything recall scores: the searches' candidates, each with a vector score, their neighbours along links,
+    /// and the links among them all.
+    private func expand(
+        _ tx: any StorageTransaction, _ searched: [String: RecallCandidate], query: RecallQuery, vector: [Float],
+        model: EmbeddingModel, at date: Date
+    ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
+        let userID = query.userID
+        var byID = searched
         // Text matches outside the vector pool still have a vector score.
         let unscored = byID.values.filter { $0.vectorScore == nil }.map(\.memoryID).sorted()
         if !unscored.isEmpty {
