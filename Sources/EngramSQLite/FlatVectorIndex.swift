@@ -6,8 +6,8 @@ import Foundation
 ///
 /// The index keeps each vector's int8 codes and scale only (`engram_quantize`: a quarter of the bytes of its
 /// Float32 components, the same codes the store's `vector_codes` table holds). A search scans the codes with SIMD
-/// integer products, keeps a short list twice `k` long (and 16 more), and ranks that list by the exact dot products of
-/// the Float32 vectors its caller reads for those keys: the scores it returns are exact, and the short list's
+/// integer products, keeps a short list of `k + max(26, k / 2)` rows, and ranks that list by the exact dot products
+/// of the Float32 vectors its caller reads for those keys: the scores it returns are exact, and the short list's
 /// margin makes a miss of the exact top-k rare (the tests measure it).
 ///
 /// Rows are keyed by an integer (a store's stable row id). Removal swaps the last row in, so the codes stay
@@ -135,7 +135,7 @@ struct FlatVectorIndex: Sendable {
     ) rethrows -> [(key: Int64, score: Float)] {
         precondition(query.count == dimension, "query dimension mismatch")
         guard k > 0, !keys.isEmpty else { return [] }
-        let length = k * 2 + 16
+        let length = k + max(26, k / 2)
         let candidates = graph?.search(query, length: length) ?? shortList(query, length: length).map { keys[$0] }
         var best = TopK(capacity: k)
         let exact = try vectors(candidates)
