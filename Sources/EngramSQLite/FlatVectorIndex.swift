@@ -28,6 +28,9 @@ struct FlatVectorIndex: Sendable {
     /// The number of vectors.
     var count: Int { keys.count }
 
+    /// How many vectors the index has room for without growing.
+    var capacity: Int { keys.capacity }
+
     /// Whether `key` has a vector here.
     func contains(_ key: Int64) -> Bool { rowOfKey[key] != nil }
 

@@ -126,10 +126,11 @@ final class VectorCache: Sendable {
             return entry
         }
         var index = FlatVectorIndex(dimension: model.dimension)
-        let batch = 4_096
-        // Room for every memory, and for the last batch's unused rows.
-        index.reserveCapacity(
-            (try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0) + batch)
+        // Room for every memory, and for the last batch's unused rows: batches of at most 4,096 rows, and no larger
+        // than the user needs (a small user's index would otherwise hold a whole batch: 1.5 MiB at 384 dimensions).
+        let memories = try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0
+        let batch = min(4_096, max(0, memories) + 1)
+        index.reserveCapacity(max(0, memories) + batch)
         // The codes the triggers keep (009_vector_codes.sql), in row order: a quarter of the vectors' bytes, copied
         // by SQLite's own loop (engram_read_vector_codes) rather than one Swift call per row.
         let statement = try db.cachedStatement(
@@ -254,6 +255,11 @@ final class VectorCache: Sendable {
     /// Whether the user has a graph of `model` ready.
     func hasGraph(userID: String, model: EmbeddingModel) -> Bool {
         graphs.withLock { if case .ready = $0[Key(userID: userID, model: model)] { true } else { false } }
+    }
+
+    /// How many vectors the cached index of the user's `model` has room for (`nil` when none is cached).
+    func capacity(userID: String, model: EmbeddingModel) -> Int? {
+        entries.withLock { $0[Key(userID: userID, model: model)]?.index.capacity }
     }
 
     /// Whether no graph is being built or saved (for measurements and tests, which wait for them).
