@@ -24,9 +24,9 @@ extension SQLiteTransaction: EmbeddingRows {
                     WHERE user_id = \(userID) AND memory_id IN (SELECT value FROM json_each(\(Column.strings(memoryIDs))))
                     """)
             }
+            try db.insert(Self.insertEmbedding, rows: embeddings.map(Self.values))
             var written: [EmbeddingModel: [(Int64, [Float])]] = [:]
             for embedding in embeddings {
-                try Self.insert(db, embedding)
                 if let seq = seqs[embedding.memoryID] {
                     written[EmbeddingModel(model: embedding.model, dimension: embedding.dimension), default: []].append(
                         (seq, embedding.vector))
@@ -38,12 +38,15 @@ extension SQLiteTransaction: EmbeddingRows {
     }
 
     static func insert(_ db: Database, _ embedding: StoredEmbedding) throws {
-        try db.insert(
-            insertEmbedding,
-            [
-                embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model, embedding.dimension,
-                Column.vector(embedding.vector), embedding.createdAt.millis,
-            ])
+        try db.insert(insertEmbedding, values(of: embedding))
+    }
+
+    /// An embedding's row, in the columns of `insertEmbedding`.
+    private static func values(of embedding: StoredEmbedding) -> [(any DatabaseValueConvertible)?] {
+        [
+            embedding.userID, embedding.memoryID, embedding.sector.rawValue, embedding.model, embedding.dimension,
+            Column.vector(embedding.vector), embedding.createdAt.millis,
+        ]
     }
 
     private static let insertEmbedding = InsertStatement(

@@ -89,24 +89,28 @@ extension SQLiteTransaction: MemoryRows {
         let owners = Dictionary(
             memories.map { ($0.userID, driver.ftsOwner($0.userID)) }, uniquingKeysWith: { a, _ in a })
         try await run { db in
-            for memory in memories { try Self.insert(db, memory, ftsOwner: owners[memory.userID] ?? "") }
+            try db.insert(
+                Self.insertMemory, rows: memories.map { Self.values(of: $0, ftsOwner: owners[$0.userID] ?? "") })
         }
     }
 
     static func insert(_ db: Database, _ memory: Memory, ftsOwner: String) throws {
-        try db.insert(
-            insertMemory,
-            [
-                memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content,
-                memory.contentJSON?.jsonText, memory.summary, memory.sector.rawValue, memory.contextType.rawValue,
-                memory.salience, memory.importance, memory.strength, memory.decayRate, memory.accessCount,
-                memory.lastAccessedAt?.millis, memory.lastReinforcedAt.millis, memory.createdAt.millis,
-                memory.updatedAt.millis, memory.validFrom.millis, memory.validTo?.millis, Column.strings(memory.tags),
-                Column.strings(memory.keywords), memory.category, memory.metadata.jsonText, memory.entity?.system,
-                memory.entity?.id, memory.entity?.type, memory.entityData?.jsonText, memory.entityUpdateCount,
-                memory.parentID, memory.isAtomic, Column.strings(memory.sourceMessageIDs), memory.contentHash, ftsOwner,
-                memory.visibility.rawValue, memory.parts?.subject, memory.parts?.predicate, memory.parts?.value,
-            ])
+        try db.insert(insertMemory, values(of: memory, ftsOwner: ftsOwner))
+    }
+
+    /// A memory's row, in the columns of `insertMemory`.
+    private static func values(of memory: Memory, ftsOwner: String) -> [(any DatabaseValueConvertible)?] {
+        [
+            memory.userID, memory.id, memory.agentID, memory.sessionID, memory.content,
+            memory.contentJSON?.jsonText, memory.summary, memory.sector.rawValue, memory.contextType.rawValue,
+            memory.salience, memory.importance, memory.strength, memory.decayRate, memory.accessCount,
+            memory.lastAccessedAt?.millis, memory.lastReinforcedAt.millis, memory.createdAt.millis,
+            memory.updatedAt.millis, memory.validFrom.millis, memory.validTo?.millis, Column.strings(memory.tags),
+            Column.strings(memory.keywords), memory.category, memory.metadata.jsonText, memory.entity?.system,
+            memory.entity?.id, memory.entity?.type, memory.entityData?.jsonText, memory.entityUpdateCount,
+            memory.parentID, memory.isAtomic, Column.strings(memory.sourceMessageIDs), memory.contentHash, ftsOwner,
+            memory.visibility.rawValue, memory.parts?.subject, memory.parts?.predicate, memory.parts?.value,
+        ]
     }
 
     private static let insertMemory = InsertStatement(

@@ -11,16 +11,19 @@ extension SQLiteTransaction: RecordRows {
 
     func insertAuditEntries(_ entries: [AuditEntry]) async throws {
         guard !entries.isEmpty else { return }
-        try await run { db in for entry in entries { try Self.insert(db, entry) } }
+        try await run { db in try db.insert(Self.insertAudit, rows: entries.map(Self.values)) }
     }
 
     static func insert(_ db: Database, _ entry: AuditEntry) throws {
-        try db.insert(
-            insertAudit,
-            [
-                entry.userID, entry.id, entry.actor, entry.action, entry.targetType, entry.targetID, entry.beforeDigest,
-                entry.afterDigest, entry.reason, entry.createdAt.millis,
-            ])
+        try db.insert(insertAudit, values(of: entry))
+    }
+
+    /// An audit line's row, in the columns of `insertAudit`.
+    private static func values(of entry: AuditEntry) -> [(any DatabaseValueConvertible)?] {
+        [
+            entry.userID, entry.id, entry.actor, entry.action, entry.targetType, entry.targetID, entry.beforeDigest,
+            entry.afterDigest, entry.reason, entry.createdAt.millis,
+        ]
     }
 
     private static let insertAudit = InsertStatement(

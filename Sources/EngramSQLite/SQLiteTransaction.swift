@@ -117,10 +117,22 @@ extension Database {
         try T.fetchOne(self, SQLRequest<T>(literal: sql, cached: true))
     }
 
-    /// Inserts one row of `values` with `statement` (``InsertStatement``) through the statement cache: the hot
-    /// inserts of a bulk load, without building an SQL literal per row.
+    /// Inserts one row of `values` with `statement` (``InsertStatement``) through the statement cache.
     func insert(_ statement: InsertStatement, _ values: [(any DatabaseValueConvertible)?]) throws {
-        try cachedStatement(sql: statement.sql).execute(arguments: StatementArguments(values))
+        try insert(statement, rows: [values])
+    }
+
+    /// Inserts `rows` with `statement` through the statement cache, many rows per statement (the hot inserts of a
+    /// batch): an insert that reaches an FTS5 table or fires a trigger opens a statement savepoint, and FTS5 writes
+    /// its pending terms to disk at each one, so a batch written a row at a time would write one index segment per
+    /// row.
+    func insert(_ statement: InsertStatement, rows: [[(any DatabaseValueConvertible)?]]) throws {
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let (sql, count) = statement.sql(fitting: rows.endIndex - start)
+            try cachedStatement(sql: sql).execute(arguments: StatementArguments(rows[start..<start + count].joined()))
+            start += count
+        }
     }
 
     /// Runs one statement through the statement cache; returns how many rows it changed.
@@ -132,12 +144,27 @@ extension Database {
     }
 }
 
-/// The text of an `INSERT` of one row into `table`, one `?` per column.
+/// The text of an `INSERT` into `table`, one `?` per column of each row: for 1, 2, 4 … ``maxRows`` rows, so that a
+/// batch is written in a few statements whose text the statement cache keeps.
 struct InsertStatement: Sendable {
-    let sql: String
+    /// The most rows one statement inserts (`SQLITE_MAX_VARIABLE_NUMBER` is 32,766: 128 rows of up to 255 columns).
+    static let maxRows = 128
+    /// The statement for one row.
+    var sql: String { texts[0] }
+    /// The statements for 2⁰, 2¹ … ``maxRows`` rows.
+    private let texts: [String]
 
     init(_ table: String, _ columns: [String]) {
-        sql =
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        let row = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+        texts = sequence(first: 1) { $0 < Self.maxRows ? $0 * 2 : nil }.map { count in
+            head + repeatElement(row, count: count).joined(separator: ", ")
+        }
+    }
+
+    /// The statement for the most rows, a power of two, that `remaining` rows (at least one) can fill.
+    func sql(fitting remaining: Int) -> (sql: String, rows: Int) {
+        let index = min(texts.count - 1, Int.bitWidth - 1 - remaining.leadingZeroBitCount)
+        return (texts[index], 1 << index)
     }
 }
