@@ -41,7 +41,9 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the synthetic data and queries.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "Memories per transaction while filling: 1 is one remember each, more uses rememberAll.")
+    @Option(
+        name: .long,
+        help: "Memories per transaction while filling: 1 is one remember each, more the bulk path (rememberBatches).")
     var batch = 1
 
     @Option(name: .long, help: "Users the memories are spread over (round robin); each recall asks a random one.")
@@ -126,21 +128,26 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let ingestStart = clock.now
         // A bulk load: a large fill builds PostgreSQL's vector index once at the end, inside the timing.
         try await store.bulkLoad(memories: toIngest) {
-            for start in stride(from: existing, to: existing + toIngest, by: batch) {
-                // A batch is written in one transaction per user (rememberAll takes one user's memories).
-                let drafts = (start..<min(start + batch, existing + toIngest)).map { index in
-                    MemoryDraft(
-                        userID: userIDs[index % users], content: Self.sentence(&random, index: index),
-                        sector: Sector.allCases[index % Sector.allCases.count], salience: Double(index % 10) / 10,
-                        tags: ["t\(index % 50)"])
-                }
-                if batch == 1 {
-                    _ = try await store.remember(drafts[0])
-                } else {
-                    for group in Dictionary(grouping: drafts, by: \.userID).values {
-                        _ = try await store.rememberAll(group)
+            var next = existing
+            var groups: [[MemoryDraft]] = []
+            // `batch` memories at a time, one transaction per user among them (rememberAll takes one user's).
+            func drafts() -> [MemoryDraft]? {
+                while groups.isEmpty, next < existing + toIngest {
+                    let drafts = (next..<min(next + batch, existing + toIngest)).map { index in
+                        MemoryDraft(
+                            userID: userIDs[index % users], content: Self.sentence(&random, index: index),
+                            sector: Sector.allCases[index % Sector.allCases.count], salience: Double(index % 10) / 10,
+                            tags: ["t\(index % 50)"])
                     }
+                    groups = Dictionary(grouping: drafts, by: \.userID).sorted { $0.key < $1.key }.map(\.value)
+                    next += batch
                 }
+                return groups.isEmpty ? nil : groups.removeFirst()
+            }
+            if batch == 1 {
+                while let drafts = drafts() { _ = try await store.remember(drafts[0]) }
+            } else {
+                try await store.rememberBatches(drafts, stored: { _ in })
             }
         }
         let ingestSeconds = (clock.now - ingestStart).seconds

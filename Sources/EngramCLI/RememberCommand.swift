@@ -147,24 +147,27 @@ struct RememberCommand: AsyncParsableCommand {
         _ lines: [String], like template: MemoryDraft, batchSize: Int, into store: MemoryService
     ) async throws -> FileReport {
         var report = FileReport(memories: 0, batches: 0, actions: [:])
-        for start in stride(from: 0, to: lines.count, by: batchSize) {
-            let drafts = lines[start..<min(start + batchSize, lines.count)].map { line in
-                var draft = template
-                draft.content = line
-                return draft
+        var next = 0
+        do {
+            try await store.rememberBatches {
+                guard next < lines.count else { return nil }
+                defer { next += batchSize }
+                return lines[next..<min(next + batchSize, lines.count)].map { line in
+                    var draft = template
+                    draft.content = line
+                    return draft
+                }
+            } stored: { outcomes in
+                report.memories += outcomes.count
+                report.batches += 1
+                for outcome in outcomes { report.actions[outcome.action.rawValue, default: 0] += 1 }
             }
-            let outcomes: [RememberOutcome]
-            do {
-                outcomes = try await store.rememberAll(drafts)
-            } catch let error as EngramError {
-                throw EngramError(
-                    error.code,
-                    "Lines \(start + 1)–\(start + drafts.count) were not stored (\(report.memories) before them were): \(error.message)"
-                )
-            }
-            report.memories += outcomes.count
-            report.batches += 1
-            for outcome in outcomes { report.actions[outcome.action.rawValue, default: 0] += 1 }
+        } catch let error as EngramError {
+            let first = report.memories + 1
+            throw EngramError(
+                error.code,
+                "Lines \(first)–\(min(first + batchSize - 1, lines.count)) were not stored (\(report.memories) before them were): \(error.message)"
+            )
         }
         return report
     }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import EngramTestSupport
 
-/// The bulk path: `rememberAll` and batched import.
+/// The bulk path: `rememberAll`, `rememberBatches` and batched import.
 @Suite struct BatchRememberTests {
     @Test(arguments: Backend.allCases)
     func batchFollowsRememberRulesInOrder(backend: Backend) async throws {
@@ -129,5 +129,77 @@ import Testing
         let kettle = try await h.store.recall(RecallQuery(userID: "alice", text: "copper kettle whistles", k: 1))
         #expect(kettle.first?.memory.content == "A copper kettle whistles")
         #expect(kettle.first?.matchedBy.contains("vector") == true)
+    }
+
+    /// Batches are written in order although each is prepared while the one before is written: a later batch's
+    /// copy of an earlier batch's memory reinforces it, and every row of a large batch (written many rows per
+    /// statement) is found by its own words.
+    @Test(arguments: Backend.allCases)
+    func batchesAreWrittenInOrderByRememberRules(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        var batches: [[MemoryDraft]] = [
+            ["Alice plants basil", "Alice plants thyme"],
+            ["alice PLANTS basil", "Alice plants sage"],
+            (0..<300).map { "Seed packet \($0) holds variety \($0 % 13)" },
+            ["Alice plants thyme"],
+        ].map { $0.map { MemoryDraft(userID: "alice", content: $0) } }
+        batches.reverse()
+        var stored: [[RememberOutcome]] = []
+        try await h.store.rememberBatches {
+            batches.popLast()
+        } stored: {
+            stored.append($0)
+        }
+        #expect(stored.map(\.count) == [2, 2, 300, 1])
+        #expect(stored[1].map(\.action) == [.reinforced, .created])
+        #expect(stored[1][0].memory.id == stored[0][0].memory.id)
+        #expect(stored[3][0].action == .reinforced)
+        #expect(stored[3][0].memory.id == stored[0][1].memory.id)
+        #expect(stored[2].allSatisfy { $0.action == .created })
+        let stats = try await h.stats()
+        #expect(stats.memories == 303)
+        #expect(stats.embeddings == 303)
+        for index in [0, 127, 128, 255, 299] {
+            let results = try await h.store.recall(
+                RecallQuery(userID: "alice", text: "Seed packet \(index) variety \(index % 13)", k: 1))
+            #expect(results.first?.memory.id == stored[2][index].memory.id)
+            #expect(results.first?.matchedBy.contains("text") == true)
+        }
+    }
+
+    /// A failing batch ends a load: the batches before it stay stored, it and those after it write nothing, and
+    /// its error is thrown.
+    @Test(arguments: Backend.allCases)
+    func aFailingBatchEndsTheLoadAndKeepsTheBatchesBeforeIt(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        for (round, failing) in [
+            MemoryDraft(userID: "alice", content: "Alice plants rue", sessionID: "no-such-session"),
+            MemoryDraft(userID: "alice", content: "  "),
+        ].enumerated() {
+            let before = try await h.stats().memories
+            var batches = [
+                [MemoryDraft(userID: "alice", content: "Alice waters \(round + 1) pots")],
+                [MemoryDraft(userID: "alice", content: "Alice plants dill"), failing],
+                [MemoryDraft(userID: "alice", content: "Alice plants chives")],
+            ]
+            batches.reverse()
+            var stored: [[RememberOutcome]] = []
+            await #expect(throws: EngramError.self) {
+                try await h.store.rememberBatches {
+                    batches.popLast()
+                } stored: {
+                    stored.append($0)
+                }
+            }
+            #expect(stored.map(\.count) == [1])
+            #expect(try await h.stats().memories == before + 1)
+            let contents = try await h.store.memories(userID: "alice", filters: .init(), limit: 100, offset: 0)
+                .map(\.content)
+            #expect(contents.contains("Alice waters \(round + 1) pots"))
+            #expect(!contents.contains("Alice plants dill"))
+            #expect(!contents.contains("Alice plants chives"))
+        }
     }
 }

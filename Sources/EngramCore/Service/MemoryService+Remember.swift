@@ -13,14 +13,51 @@ extension MemoryService {
     /// one. All or nothing; at most ``InputValidator/maxBatch`` drafts. Only drafts that create a memory (or change
     /// an entity's content) are embedded: a duplicate costs no model call.
     public func rememberAll(_ drafts: [MemoryDraft]) async throws -> [RememberOutcome] {
+        guard let batch = try await prepareRemember(drafts) else { return [] }
+        return try await write(batch)
+    }
+
+    /// Remembers the batches that `next` returns until it returns `nil`, in order, each by ``rememberAll(_:)``'s
+    /// rules in its own transaction: the bulk path for large loads. While one batch is written the next is
+    /// prepared (validated, looked up and embedded), so the model and the database work at the same time.
+    /// `stored` is called with each batch's outcomes once it is written, in order. A failing batch ends the load:
+    /// the batches before it stay stored, none after it is written, and its error is thrown.
+    public func rememberBatches(
+        _ next: () throws -> [MemoryDraft]?, stored: ([RememberOutcome]) async throws -> Void
+    ) async throws {
+        guard let first = try next() else { return }
+        var pending = Task { try await self.prepareRemember(first) }
+        defer { pending.cancel() }
+        while true {
+            let batch = try await pending.value
+            let following = try next()
+            if let following { pending = Task { try await self.prepareRemember(following) } }
+            var outcomes: [RememberOutcome] = []
+            if let batch { outcomes = try await write(batch) }
+            try await stored(outcomes)
+            if following == nil { return }
+        }
+    }
+
+    /// One user's validated drafts, ready to write: the models they are embedded with, the time they are written
+    /// at, and the vectors of the drafts that create a memory as the store stood when it was read.
+    struct RememberBatch: Sendable {
+        var userID: String
+        var drafts: [MemoryDraft]
+        var models: [EmbeddingModel]
+        var date: Date
+        var vectors: DraftVectors
+    }
+
+    /// Validates `drafts` and embeds, after a first look without locks at what they will do, only the drafts that
+    /// write a vector (those drawn from one turn with the turn before it). `nil` when there are no drafts.
+    func prepareRemember(_ drafts: [MemoryDraft]) async throws -> RememberBatch? {
         let drafts = try validator.memories(drafts, dimension: embedder.dimension)
-        guard let userID = drafts.first?.userID else { return [] }
+        guard let userID = drafts.first?.userID else { return nil }
         let models = try await writeModels()
         try await driver.prepareVectorIndexes(for: models)
         let date = now()
         let keys = RememberPlan.keys(of: drafts)
-        // A first look, without locks, at what the drafts will do: only drafts that write a vector are embedded (those
-        // drawn from one turn with the turn before it).
         let (sources, preceding) = try await read(.user(userID)) { tx in
             try await self.requireUser(tx, userID)
             let existing = try await tx.rememberTargets(
@@ -31,11 +68,18 @@ extension MemoryService {
             return (sources, try await self.precedingTurns(tx, userID: userID, of: drafts, at: sources))
         }
         let vectors = try await embedders.vectors(for: drafts, at: sources, models: models, preceding: preceding)
-        return try await write(.user(userID)) { tx in
-            try await self.requireUser(tx, userID)
-            try await self.requireReferences(tx, userID: userID, drafts)
-            let plan = try await self.store(drafts, userID: userID, in: tx, vectors: vectors, models: models, at: date)
-            try await tx.touchUser(userID, at: date)
+        return RememberBatch(userID: userID, drafts: drafts, models: models, date: date, vectors: vectors)
+    }
+
+    /// Writes a prepared batch in one transaction by ``store(_:userID:in:vectors:models:at:)``.
+    private func write(_ batch: RememberBatch) async throws -> [RememberOutcome] {
+        try await write(.user(batch.userID)) { tx in
+            try await self.requireUser(tx, batch.userID)
+            try await self.requireReferences(tx, userID: batch.userID, batch.drafts)
+            let plan = try await self.store(
+                batch.drafts, userID: batch.userID, in: tx, vectors: batch.vectors, models: batch.models,
+                at: batch.date)
+            try await tx.touchUser(batch.userID, at: batch.date)
             return plan.outcomes
         }
     }
@@ -58,6 +102,9 @@ extension MemoryService {
             vectors.merge(
                 try await embedders.vectors(for: drafts, at: unforeseen, models: models, preceding: preceding))
         }
+        // The audit lines' digests (a canonical JSON encoding of each row, before and after) are made on another
+        // thread while the driver writes the rows.
+        async let events = plan.events
         try await tx.insertMemories(plan.created)
         try await tx.updateMemories(plan.updated.sorted { $0.id < $1.id })
         try await indexConversations(tx, userID: userID, of: plan.created + plan.updated)
@@ -67,7 +114,7 @@ extension MemoryService {
             with: embedded.flatMap { memory in
                 vectors.embeddings(of: memory, source: plan.vectorSources[memory.id] ?? 0, at: date)
             })
-        try await audit(tx, userID: userID, plan.events, at: date)
+        try await audit(tx, userID: userID, await events, at: date)
         return plan
     }
 
