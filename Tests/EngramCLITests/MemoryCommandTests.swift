@@ -42,6 +42,19 @@ struct MemoryCommandTests {
         #expect(missing.error.contains("invalid_argument"))
     }
 
+    /// A failing batch of a file ends the load: the batches before it stay, the error names its lines.
+    @Test func rememberFileStopsAtAFailingBatch() async throws {
+        try await initialise()
+        let notes = try temporary.file("notes.txt")
+        let lines = (1...3).map { "Seedling \($0) sprouted" } + [String(repeating: "x", count: 70_000)] + ["Late note"]
+        try lines.joined(separator: "\n").write(toFile: notes, atomically: true, encoding: .utf8)
+        let failed = await CLI.execute(["remember", "--file", notes, "--batch", "2", "--db", db, "--user", "alice"])
+        #expect(failed.exitCode != 0)
+        #expect(failed.error.contains("Lines 3–4 were not stored (2 before them were)"))
+        let stats = try await CLI.json(UserStatistics.self, ["stats", "--db", db, "--user", "alice"])
+        #expect(stats.memories == 2)
+    }
+
     @Test func rememberThenRecallFindsIt() async throws {
         try await initialise()
         let remembered = try await CLI.json(

@@ -27,15 +27,21 @@ extension MemoryService {
     ) async throws {
         guard let first = try next() else { return }
         var pending = Task { try await self.prepareRemember(first) }
-        defer { pending.cancel() }
-        while true {
-            let batch = try await pending.value
-            let following = try next()
-            if let following { pending = Task { try await self.prepareRemember(following) } }
-            var outcomes: [RememberOutcome] = []
-            if let batch { outcomes = try await write(batch) }
-            try await stored(outcomes)
-            if following == nil { return }
+        do {
+            while true {
+                let batch = try await pending.value
+                let following = try next()
+                if let following { pending = Task { try await self.prepareRemember(following) } }
+                var outcomes: [RememberOutcome] = []
+                if let batch { outcomes = try await write(batch) }
+                try await stored(outcomes)
+                if following == nil { return }
+            }
+        } catch {
+            // The next batch's preparation ends before the load does: nothing of it runs on after the error.
+            pending.cancel()
+            _ = await pending.result
+            throw error
         }
     }
 
