@@ -4,7 +4,7 @@ extension Memory {
     /// A new memory from a validated draft: full strength, the sector's decay rate, valid from the draft's
     /// `validFrom` or now. `contentHash`, when the caller has it, is `ContentHash.of(draft.content)`.
     public static func created(
-        from draft: MemoryDraft, id: String = UUID().uuidString.lowercased(), decay: DecayPolicy, at date: Date,
+        from draft: MemoryDraft, id: String = UUID.newID(), decay: DecayPolicy, at date: Date,
         contentHash: String? = nil
     ) -> Memory {
         Memory(

@@ -64,8 +64,8 @@ public final class MemoryService: Sendable {
     /// The current time as stored (to the millisecond).
     func now() -> Date { clock.now().roundedToMillisecond }
 
-    /// A new random id.
-    func newID() -> String { UUID().uuidString.lowercased() }
+    /// A new id: time-ordered, random within a millisecond (``Foundation/UUID/newID()``).
+    func newID() -> String { UUID.newID() }
 }
 
 // MARK: - Transactions
