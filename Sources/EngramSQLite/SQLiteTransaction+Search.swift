@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// Recall candidates on SQLite: FTS5 BM25 (`engram_bm25`) over the newest matches among the user's rows of the index,
-/// and a scan of the user's int8 vector codes in memory whose short list is re-ranked by the stored Float32 vectors;
-/// both widened until enough matches pass the filters.
+/// and a scan of the user's int8 vector codes in memory whose short list is re-ranked by the Float32 query against
+/// those codes (``FlatVectorIndex``); both widened until enough matches pass the filters. Recall reads no stored
+/// Float32 vector: only ``exactVectorCandidates(userID:vector:model:filters:at:limit:)``, the measurement, does.
 extension SQLiteTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns: SQL = """
@@ -127,9 +128,7 @@ extension SQLiteTransaction: CandidateSearch {
             let entry = try cache.index(db, userID: userID, model: model)
             var want = limit
             while true {
-                let hits = try entry.index.search(vector, k: want, graph: entry.graph) { seqs in
-                    try Self.vectors(db, userID: userID, model: model, seqs: seqs)
-                }
+                let hits = entry.index.search(vector, k: want, graph: entry.graph)
                 let scores = Dictionary(hits.map { ($0.key, Double($0.score)) }, uniquingKeysWith: max)
                 let rows = try Self.signals(db, userID: userID, seqs: hits.map(\.key), filter: filter)
                 if rows.count >= limit || hits.count < want {
@@ -175,48 +174,22 @@ extension SQLiteTransaction: CandidateSearch {
         -> [String: Double]
     {
         guard !memoryIDs.isEmpty else { return [:] }
-        // CROSS JOIN: memories first, by id, then each one's vector by primary key (the planner otherwise walks
-        // every vector of the user's model).
+        let cache = driver.vectors
+        // From the codes in memory, as the vector search scores: only the memories' row numbers are read.
         return try await run { db in
+            let index = try cache.index(db, userID: userID, model: model).index
+            guard index.dimension == vector.count else { return [:] }
+            var seqs: [Int64: String] = [:]
+            let rows = try Self.rows(db, keys: memoryIDs) { ids in
+                "SELECT seq, id FROM memories WHERE user_id = \(userID) AND id IN \(ids)"
+            }
+            for row in rows { seqs[row[0]] = row[1] }
             var scores: [String: Double] = [:]
-            for row in try Self.rows(
-                db, keys: memoryIDs,
-                { ids in
-                    """
-                    SELECT m.id, e.vector FROM memories m
-                    CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
-                    WHERE m.user_id = \(userID) AND m.id IN \(ids)
-                        AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-                    """
-                })
-            {
-                let stored = Column.vector(row[1] as Data)
-                if stored.count == vector.count { scores[row[0]] = Double(VectorMath.dot(stored, vector)) }
+            for (seq, score) in index.scores(vector, keys: Array(seqs.keys)) {
+                if let id = seqs[seq] { scores[id] = Double(score) }
             }
             return scores
         }
-    }
-
-    /// The Float32 vectors of `model` of the user's memories with row numbers `seqs`: the exact scores of a
-    /// search's short list.
-    private static func vectors(_ db: Database, userID: String, model: EmbeddingModel, seqs: [Int64]) throws
-        -> [Int64: [Float]]
-    {
-        var vectors: [Int64: [Float]] = [:]
-        for row in try rows(
-            db, keys: seqs,
-            { seqs in
-                """
-                SELECT m.seq, e.vector FROM memories m
-                CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
-                WHERE m.seq IN \(seqs) AND +m.user_id = \(userID)
-                    AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-                """
-            })
-        {
-            vectors[row[0]] = Column.vector(row[1] as Data)
-        }
-        return vectors
     }
 
     func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws

@@ -12,7 +12,8 @@ public protocol CandidateSearch {
         userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
     /// The nearest memories to `vector` among the vectors of `model` filed under each memory's own sector, nearest
-    /// first, at most `limit`; each with its cosine similarity as vector score.
+    /// first, at most `limit`; each with its cosine similarity as vector score (a driver may compute it from
+    /// quantised vectors: SQLite's is within about 0.001 of the exact one).
     func vectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
@@ -21,7 +22,8 @@ public protocol CandidateSearch {
     func exactVectorCandidates(
         userID: String, vector: [Float], model: EmbeddingModel, filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
-    /// The cosine similarity of `vector` and the vector of `model` of each memory in `memoryIDs` that has one.
+    /// The cosine similarity of `vector` and the vector of `model` of each memory in `memoryIDs` that has one, as
+    /// ``vectorCandidates(userID:vector:model:filters:at:limit:)`` computes it.
     func vectorScores(userID: String, memoryIDs: [String], vector: [Float], model: EmbeddingModel) async throws
         -> [String: Double]
     /// The memories with these ids that pass the filters, with their signals and no scores.
