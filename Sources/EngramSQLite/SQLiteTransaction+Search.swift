@@ -4,8 +4,8 @@ import GRDB
 
 /// Recall candidates on SQLite: FTS5 BM25 (`engram_bm25`) over the newest matches among the user's rows of the index,
 /// and a scan of the user's int8 vector codes in memory whose short list is re-ranked by the Float32 query against
-/// those codes (``FlatVectorIndex``); both widened until enough matches pass the filters. Recall reads no stored
-/// Float32 vector: only ``exactVectorCandidates(userID:vector:model:filters:at:limit:)``, the measurement, does.
+/// those codes, and by the stored Float32 vectors of the few rows near the last place (``FlatVectorIndex``); both
+/// widened until enough matches pass the filters. The vector scores of other matches come from the codes too.
 extension SQLiteTransaction: CandidateSearch {
     /// The columns a candidate needs: enough to score, not to show.
     private static let signalColumns: SQL = """
@@ -128,7 +128,9 @@ extension SQLiteTransaction: CandidateSearch {
             let entry = try cache.index(db, userID: userID, model: model)
             var want = limit
             while true {
-                let hits = entry.index.search(vector, k: want, graph: entry.graph)
+                let hits = try entry.index.search(vector, k: want, graph: entry.graph) { seqs in
+                    try Self.vectors(db, userID: userID, model: model, seqs: seqs)
+                }
                 let scores = Dictionary(hits.map { ($0.key, Double($0.score)) }, uniquingKeysWith: max)
                 let rows = try Self.signals(db, userID: userID, seqs: hits.map(\.key), filter: filter)
                 if rows.count >= limit || hits.count < want {
@@ -190,6 +192,27 @@ extension SQLiteTransaction: CandidateSearch {
             }
             return scores
         }
+    }
+
+    /// The Float32 vectors of `model` of the user's memories with row numbers `seqs`: the exact products a search
+    /// needs near its k-th place.
+    private static func vectors(_ db: Database, userID: String, model: EmbeddingModel, seqs: [Int64]) throws
+        -> [Int64: [Float]]
+    {
+        guard !seqs.isEmpty else { return [:] }
+        var vectors: [Int64: [Float]] = [:]
+        let rows = try rows(db, keys: seqs) { seqs in
+            // CROSS JOIN: each memory by row number, then its vector by primary key (the planner otherwise walks
+            // every vector of the user's model).
+            """
+            SELECT m.seq, e.vector FROM memories m
+            CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+            WHERE m.seq IN \(seqs) AND +m.user_id = \(userID)
+                AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+            """
+        }
+        for row in rows { vectors[row[0]] = Column.vector(row[1] as Data) }
+        return vectors
     }
 
     func candidates(userID: String, ids: [String], filters: RecallFilters, at date: Date) async throws

@@ -38,7 +38,9 @@ import Testing
         let queries = 40
         for _ in 0..<queries {
             let query = source.unitVector(384)
-            let result = flat.search(query, k: 10, graph: graph)
+            let result = flat.search(query, k: 10, graph: graph) { keys in
+                Dictionary(uniqueKeysWithValues: keys.compactMap { key in stored[key].map { (key, $0) } })
+            }
             #expect(result.count == 10)
             found += Set(result.map(\.key)).intersection(exactTop(stored, query, k: 10)).count
             for hit in result {
