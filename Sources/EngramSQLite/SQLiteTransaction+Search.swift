@@ -199,19 +199,20 @@ extension SQLiteTransaction: CandidateSearch {
     private static func vectors(_ db: Database, userID: String, model: EmbeddingModel, seqs: [Int64]) throws
         -> [Int64: [Float]]
     {
-        guard !seqs.isEmpty else { return [:] }
         var vectors: [Int64: [Float]] = [:]
-        let rows = try rows(db, keys: seqs) { seqs in
-            // CROSS JOIN: each memory by row number, then its vector by primary key (the planner otherwise walks
-            // every vector of the user's model).
-            """
-            SELECT m.seq, e.vector FROM memories m
-            CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
-            WHERE m.seq IN \(seqs) AND +m.user_id = \(userID)
-                AND e.model = \(model.model) AND e.dimension = \(model.dimension)
-            """
+        for row in try rows(
+            db, keys: seqs,
+            { seqs in
+                """
+                SELECT m.seq, e.vector FROM memories m
+                CROSS JOIN embeddings e ON e.user_id = m.user_id AND e.memory_id = m.id AND e.sector = m.sector
+                WHERE m.seq IN \(seqs) AND +m.user_id = \(userID)
+                    AND e.model = \(model.model) AND e.dimension = \(model.dimension)
+                """
+            })
+        {
+            vectors[row[0]] = Column.vector(row[1] as Data)
         }
-        for row in rows { vectors[row[0]] = Column.vector(row[1] as Data) }
         return vectors
     }
 
