@@ -35,23 +35,25 @@ extension PostgresTransaction: CandidateSearch {
         guard !terms.isEmpty else { return [] }
         let averageLength = try await averageSearchLength(userID: userID)
         // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c: k1 1.2, b 0.75), over the newest `textScanLimit`
-        // matches: a term's frequency in a row counts its positions at weight A (content) and at B or C as
-        // ``FullTextFieldWeight`` says (a term of several lexemes counts its rarest), a row's length is its last
-        // position (every word of every part, stop words included, as FTS5 counts tokens; positions are sorted, so
-        // each lexeme's last is its largest; stored as `search_length`), and each term's weight is the caller's
-        // (inverse document frequency). The matched rows carry their signal columns, so that the best of them are not
-        // looked up again by id.
+        // rows that match any term (one bitmap scan of the terms' queries joined by `|`): a term's frequency in a
+        // row counts its positions in the content at weight A and elsewhere at B or C as ``FullTextFieldWeight``
+        // says (stored per lexeme as `search_counts`; a term of several lexemes counts its rarest), a row's length
+        // is its last position (every word of every part, stop words included, as FTS5 counts tokens; stored as
+        // `search_length`), and each term's weight is the caller's (inverse document frequency). The matched rows
+        // carry their signal columns, so that the best of them are not looked up again by id.
         var query: PostgresQuery = """
             WITH weighted AS MATERIALIZED (
-                SELECT t.n, terms.q, t.weight, tsvector_to_array(to_tsvector('english', t.term)) AS lexemes
+                SELECT t.n, terms.q, t.weight, l.lexeme
                 FROM unnest(\(terms.map(\.term))::text[], \(terms.map(\.weight))::float8[])
                     WITH ORDINALITY AS t(term, weight, n)
                     CROSS JOIN LATERAL (SELECT to_tsquery('english', quote_literal(t.term)) AS q) terms
+                    CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', t.term))) AS l(lexeme)
                 WHERE numnode(terms.q) > 0
             ), matched AS MATERIALIZED (
-                SELECT DISTINCT ON (m.seq) m.seq, m.search, m.search_length, \(unescaped: Self.signalColumns)
-                FROM weighted w JOIN memories m ON m.search @@ w.q
+                SELECT m.seq, m.search, m.search_counts, m.search_length, \(unescaped: Self.signalColumns)
+                FROM memories m
                 WHERE m.user_id = \(userID)
+                    AND m.search @@ (SELECT string_agg(DISTINCT '(' || q::text || ')', ' | ')::tsquery FROM weighted)
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
         query.sql += " ORDER BY m.seq DESC LIMIT \(Self.textScanLimit)"
@@ -60,19 +62,17 @@ extension PostgresTransaction: CandidateSearch {
             try query.bind(FullTextFieldWeight.content), try query.bind(FullTextFieldWeight.secondary)
         )
         query.sql += """
+            ), frequencies AS (
+                SELECT x.seq, w.weight,
+                    min(\(content)::float8 * (x.search_counts -> w.lexeme ->> 0)::float8
+                        + \(secondary)::float8 * (x.search_counts -> w.lexeme ->> 1)::float8) AS tf
+                FROM matched x JOIN weighted w ON x.search @@ w.q
+                GROUP BY x.seq, w.n, w.weight
             ), scored AS (
                 SELECT x.seq,
                     sum(t.weight * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * x.search_length / \(average)::float8)))
                     ::float8 AS score
-                FROM matched x
-                    CROSS JOIN LATERAL (
-                        SELECT w.weight,
-                            min(\(secondary)::float8 * cardinality(u.weights) + (\(content)::float8 - \(secondary)::float8)
-                                * cardinality(array_positions(u.weights, 'A'))) AS tf
-                        FROM weighted w JOIN unnest(x.search) u ON u.lexeme = ANY(w.lexemes)
-                        WHERE x.search @@ w.q
-                        GROUP BY w.n, w.weight
-                    ) t
+                FROM frequencies t JOIN matched x ON x.seq = t.seq
                 GROUP BY x.seq
             )
             SELECT x.id, x.salience, x.strength, x.decay_rate, x.last_reinforced_at, x.speaker, s.score

@@ -41,9 +41,10 @@ struct PostgresMigrationTests {
         }
     }
 
-    /// `search_length` (010_search_length.sql) repeats `search`'s expression: it must stay the last position of
-    /// `search` for every kind of row, or BM25 on PostgreSQL normalises by another length than SQLite's.
-    @Test func storedSearchLengthIsTheLastPositionOfTheSearchVector() async throws {
+    /// `search_length` (010_search_length.sql) and `search_counts` (011_search_counts.sql) repeat `search`'s
+    /// expression: they must stay the last position of `search` and its lexemes' counts for every kind of row, or
+    /// BM25 on PostgreSQL normalises by another length, or counts other frequencies, than SQLite's.
+    @Test func storedSearchLengthAndCountsAreThoseOfTheSearchVector() async throws {
         try await withIsolatedService { store, driver in
             _ = try await store.createUser(UserDraft(id: "alice"))
             let drafts = [
@@ -61,21 +62,31 @@ struct PostgresMigrationTests {
                 _ = try await connection.query(
                     "UPDATE \(unescaped: schema).memories SET search_context = 'Bob: see you at the start line 3 May 2023' WHERE content = 'Short'",
                     logger: testLogger)
-                var rows: [(Int, Int)] = []
+                var rows: [(Int, Int, Bool, String)] = []
                 for try await row in try await connection.query(
                     """
-                    SELECT search_length, \(unescaped: schema).engram_tsvector_length(search)
+                    SELECT search_length, \(unescaped: schema).engram_tsvector_length(search),
+                        search_counts = \(unescaped: schema).engram_tsvector_counts(search), search_counts::text
                     FROM \(unescaped: schema).memories ORDER BY seq
                     """, logger: testLogger
-                ).decode((Int, Int).self) {
+                ).decode((Int, Int, Bool, String).self) {
                     rows.append(row)
                 }
                 return rows
             }
             #expect(rows.count == drafts.count)
-            for (stored, computed) in rows { #expect(stored == computed) }
+            for (stored, computed, countsEqual, _) in rows {
+                #expect(stored == computed)
+                #expect(countsEqual)
+            }
             // The context row counts its neighbours' words: longer than "Short" alone (1).
             #expect(rows.first.map(\.0).map { $0 > 5 } == true)
+            // "marathon" and "berlin" once in the content (A) and once as keywords (B); "runner" only in the summary.
+            let counts = try JSONDecoder().decode([String: [Int]].self, from: Data(rows[2].3.utf8))
+            #expect(counts["marathon"] == [1, 1])
+            #expect(counts["berlin"] == [1, 1])
+            #expect(counts["runner"] == [0, 1])
+            #expect(counts["spring"] == [1, 0])
         }
     }
 
@@ -89,6 +100,7 @@ struct PostgresMigrationTests {
             let first = try await self.catalog(driver)
             #expect(first.contains { $0.hasPrefix("memories.search tsvector") })
             #expect(first.contains { $0.hasPrefix("memories.search_length integer") })
+            #expect(first.contains { $0.hasPrefix("memories.search_counts jsonb") })
             #expect(first.contains { $0.contains("USING hnsw") } == false)  // HNSW indexes come per model, later
             #expect(first.contains { $0.hasPrefix("memories user_scope") })
 
