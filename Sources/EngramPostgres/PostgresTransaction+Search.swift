@@ -30,10 +30,10 @@ extension PostgresTransaction: CandidateSearch {
     }
 
     func textCandidates(
-        userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], memoryCount: Int, filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
-        let averageLength = try await averageSearchLength(userID: userID)
+        let averageLength = try await averageSearchLength(userID: userID, memoryCount: memoryCount)
         // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c: k1 1.2, b 0.75), over the newest `textScanLimit`
         // rows that match any term (one bitmap scan of the terms' queries joined by `|`): a term's frequency in a
         // row counts its positions in the content at weight A and elsewhere at B or C as ``FullTextFieldWeight``
@@ -85,11 +85,11 @@ extension PostgresTransaction: CandidateSearch {
     /// How many of a query's full-text matches, newest first, are ranked (as on SQLite).
     static let textScanLimit = 1_000
 
-    /// The user's average `search` length, its last position (see ``textCandidates(userID:terms:filters:at:limit:)``),
-    /// over the user's newest memories (`memories_by_seq`), measured again once the user's memory count has moved
-    /// by more than 1 % (``AverageLengths``).
-    private func averageSearchLength(userID: String) async throws -> Double {
-        let count = try await integer("SELECT coalesce((SELECT memory_count FROM users WHERE id = \(userID)), 0)::int8")
+    /// The user's average `search` length, its last position (see
+    /// ``textCandidates(userID:terms:memoryCount:filters:at:limit:)``), over the user's newest memories
+    /// (`memories_by_seq`), measured again once the user's memory count has moved by more than 1 %
+    /// (``AverageLengths``).
+    private func averageSearchLength(userID: String, memoryCount count: Int) async throws -> Double {
         if let length = driver.averageLengths.length(userID: userID, memoryCount: count) { return length }
         let measured =
             try await first(

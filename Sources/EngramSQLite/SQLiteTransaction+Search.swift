@@ -31,7 +31,7 @@ extension SQLiteTransaction: CandidateSearch {
     }
 
     func textCandidates(
-        userID: String, terms: [WeightedTerm], filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], memoryCount: Int, filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
         let owner = driver.ftsOwner(userID)
@@ -43,8 +43,7 @@ extension SQLiteTransaction: CandidateSearch {
             let ownerFilter = try Self.ownerFilter(db, userID: userID, owner: owner)
             let match = (ownerFilter ?? "") + Self.searchedColumns + "(" + anyTerm + ")"
             // BM25's average row length, among the user's newest rows only (remembered, see ``AverageLengths``).
-            let total = try db.value("SELECT memory_count FROM users WHERE id = \(userID)", as: Int.self) ?? 0
-            var averageLength = averageLengths.length(userID: userID, memoryCount: total)
+            var averageLength = averageLengths.length(userID: userID, memoryCount: memoryCount)
             if averageLength == nil {
                 let row = try db.rows(
                     """
@@ -56,7 +55,7 @@ extension SQLiteTransaction: CandidateSearch {
                 ).first
                 let (tokens, rows): (Double?, Int?) = (row?[0], row?[1])
                 averageLength = (tokens ?? 0) / Double(max(1, rows ?? 0))
-                averageLengths.remember(userID: userID, memoryCount: total, length: averageLength ?? 0)
+                averageLengths.remember(userID: userID, memoryCount: memoryCount, length: averageLength ?? 0)
             }
             // engram_bm25(fts, skipped phrases, average length, column weights…, term weights…): see fts5_rank.c.
             let weights = terms.map { term -> SQL in "\(term.weight)" }.joined(separator: ", ")

@@ -75,7 +75,7 @@ extension MemoryService {
             guard !terms.isEmpty else { return [] }
             let weighted = try await self.weigh(tx, terms, userID: userID, memoryCount: user.counters.memories)
             return try await tx.textCandidates(
-                userID: userID, terms: weighted, filters: query.filters, at: date,
+                userID: userID, terms: weighted, memoryCount: user.counters.memories, filters: query.filters, at: date,
                 limit: self.scorer.candidatePool(for: query.k))
         }
     }
