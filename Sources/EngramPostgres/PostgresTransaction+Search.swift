@@ -30,17 +30,20 @@ extension PostgresTransaction: CandidateSearch {
     }
 
     func textCandidates(
-        userID: String, terms: [WeightedTerm], memoryCount: Int, filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], memoryCount: Int, vector: [Float], model: EmbeddingModel,
+        filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
         let averageLength = try await averageSearchLength(userID: userID, memoryCount: memoryCount)
+        let probe = PGVector(vector, oid: try await vectorType())
         // BM25 as SQLite's engram_bm25 computes it (fts5_rank.c: k1 1.2, b 0.75), over the newest `textScanLimit`
         // rows that match any term (one bitmap scan of the terms' queries joined by `|`): a term's frequency in a
         // row counts its positions in the content at weight A and elsewhere at B or C as ``FullTextFieldWeight``
         // says (stored per lexeme as `search_counts`; a term of several lexemes counts its rarest), a row's length
         // is its last position (every word of every part, stop words included, as FTS5 counts tokens; stored as
         // `search_length`), and each term's weight is the caller's (inverse document frequency). The matched rows
-        // carry their signal columns, so that the best of them are not looked up again by id.
+        // carry their signal columns, so that the best of them are not looked up again by id, and the best get their
+        // vector scores as ``vectorScores(userID:memoryIDs:vector:model:)`` computes them.
         var query: PostgresQuery = """
             WITH weighted AS MATERIALIZED (
                 SELECT t.n, terms.q, t.weight, l.lexeme
@@ -50,7 +53,7 @@ extension PostgresTransaction: CandidateSearch {
                     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', t.term))) AS l(lexeme)
                 WHERE numnode(terms.q) > 0
             ), matched AS MATERIALIZED (
-                SELECT m.seq, m.search, m.search_counts, m.search_length, \(unescaped: Self.signalColumns)
+                SELECT m.seq, m.sector, m.search, m.search_counts, m.search_length, \(unescaped: Self.signalColumns)
                 FROM memories m
                 WHERE m.user_id = \(userID)
                     AND m.search @@ (SELECT string_agg(DISTINCT '(' || q::text || ')', ' | ')::tsquery FROM weighted)
@@ -60,6 +63,9 @@ extension PostgresTransaction: CandidateSearch {
         let (average, count) = (try query.bind(averageLength), try query.bind(limit))
         let (content, secondary) = (
             try query.bind(FullTextFieldWeight.content), try query.bind(FullTextFieldWeight.secondary)
+        )
+        let (user, probed, modelName, dimension) = (
+            try query.bind(userID), try query.bind(probe), try query.bind(model.model), try query.bind(model.dimension)
         )
         query.sql += """
             ), frequencies AS (
@@ -74,12 +80,27 @@ extension PostgresTransaction: CandidateSearch {
                     ::float8 AS score
                 FROM frequencies t JOIN matched x ON x.seq = t.seq
                 GROUP BY x.seq
+            ), ranked AS (
+                SELECT x.id, x.sector, x.salience, x.strength, x.decay_rate, x.last_reinforced_at, x.speaker, s.score
+                FROM scored s JOIN matched x ON x.seq = s.seq
+                ORDER BY s.score DESC, x.id COLLATE "C" LIMIT \(count)
             )
-            SELECT x.id, x.salience, x.strength, x.decay_rate, x.last_reinforced_at, x.speaker, s.score
-            FROM scored s JOIN matched x ON x.seq = s.seq
-            ORDER BY s.score DESC, x.id COLLATE "C" LIMIT \(count)
+            SELECT r.id, r.salience, r.strength, r.decay_rate, r.last_reinforced_at, r.speaker, r.score, (
+                SELECT max(1 - (e.embedding::vector(\(model.dimension)) <=> \(probed)))::float8
+                FROM embeddings e
+                WHERE e.user_id = \(user) AND e.memory_id = r.id AND e.sector = r.sector
+                    AND e.model = \(modelName) AND e.dimension = \(dimension)
+            )
+            FROM ranked r ORDER BY r.score DESC, r.id COLLATE "C"
             """
-        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: true) }
+        return try await rows(query) { row in
+            let (id, salience, strength, decayRate, reinforced, speaker, textScore, vectorScore) = try row.decode(
+                (String, Double, Double, Double, Timestamp, String?, Double?, Double?).self)
+            return RecallCandidate(
+                memoryID: id, salience: salience, strength: strength, decayRate: decayRate,
+                lastReinforcedAt: reinforced.date, vectorScore: vectorScore, textScore: textScore, matchedBy: [],
+                speaker: speaker)
+        }
     }
 
     /// How many of a query's full-text matches, newest first, are ranked (as on SQLite).
@@ -149,7 +170,7 @@ extension PostgresTransaction: CandidateSearch {
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
         query.sql += " ORDER BY \(cast) <=> \(try query.bind(probe)) LIMIT \(try query.bind(limit))"
-        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: false) }
+        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self)) }
             .sorted { ($0.vectorScore ?? 0, $1.memoryID) > ($1.vectorScore ?? 0, $0.memoryID) }
     }
 
@@ -180,7 +201,7 @@ extension PostgresTransaction: CandidateSearch {
             FROM memories m WHERE m.user_id = \(userID) AND m.id = ANY(\(ids))
             """
         try PostgresMemoryFilter.append(filters, at: date, to: &query)
-        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self), text: false) }
+        return try await rows(query) { Self.candidate(try $0.decode(SignalRow.self)) }
     }
 
     func sourcedMemories(userID: String, sessionID: String, messageIDs: [String]) async throws -> [SourcedMemory] {
@@ -208,10 +229,10 @@ extension PostgresTransaction: CandidateSearch {
             """)
     }
 
-    /// A candidate from a signal row; its score is the text score or the vector score.
-    private static func candidate(_ row: SignalRow, text: Bool) -> RecallCandidate {
+    /// A candidate from a signal row, its score the vector score (or none).
+    private static func candidate(_ row: SignalRow) -> RecallCandidate {
         RecallCandidate(
             memoryID: row.0, salience: row.1, strength: row.2, decayRate: row.3, lastReinforcedAt: row.4.date,
-            vectorScore: text ? nil : row.6, textScore: text ? row.6 : nil, matchedBy: [], speaker: row.5)
+            vectorScore: row.6, textScore: nil, matchedBy: [], speaker: row.5)
     }
 }

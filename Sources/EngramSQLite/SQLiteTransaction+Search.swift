@@ -31,9 +31,11 @@ extension SQLiteTransaction: CandidateSearch {
     }
 
     func textCandidates(
-        userID: String, terms: [WeightedTerm], memoryCount: Int, filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], memoryCount: Int, vector: [Float], model: EmbeddingModel,
+        filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate] {
         guard !terms.isEmpty else { return [] }
+        let cache = driver.vectors
         let owner = driver.ftsOwner(userID)
         let ownerPhrase = "fts_owner:\(owner)"
         let anyTerm = terms.map { Self.phrase($0.term) }.joined(separator: " OR ")
@@ -77,9 +79,25 @@ extension SQLiteTransaction: CandidateSearch {
                 for hit in hits { scores[hit[0]] = hit[1] }
                 let rows = try Self.signals(db, userID: userID, seqs: Array(scores.keys), filter: filter)
                 if rows.count >= limit || hits.count < want {
-                    return rows.map { Self.candidate($0, textScore: scores[$0[0]]) }
-                        .sorted { ($0.textScore ?? 0, $1.memoryID) > ($1.textScore ?? 0, $0.memoryID) }
-                        .prefix(limit).map { $0 }
+                    let ranked = rows.map {
+                        (seq: $0[0] as Int64, candidate: Self.candidate($0, textScore: scores[$0[0]]))
+                    }
+                    .sorted {
+                        ($0.candidate.textScore ?? 0, $1.candidate.memoryID)
+                            > ($1.candidate.textScore ?? 0, $0.candidate.memoryID)
+                    }
+                    .prefix(limit)
+                    // Their vector scores from the codes, when the vector search (running beside) or an earlier
+                    // recall has loaded them; else recall asks for them afterwards.
+                    guard let index = try cache.loadedIndex(db, userID: userID, model: model)?.index,
+                        index.dimension == vector.count
+                    else { return ranked.map(\.candidate) }
+                    let vectorScores = index.scores(vector, keys: ranked.map(\.seq))
+                    return ranked.map { entry in
+                        var candidate = entry.candidate
+                        candidate.vectorScore = vectorScores[entry.seq].map(Double.init)
+                        return candidate
+                    }
                 }
                 want *= 4
             }

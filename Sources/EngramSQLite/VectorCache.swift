@@ -118,6 +118,15 @@ final class VectorCache: Sendable {
         try db.value("SELECT vector_version FROM users WHERE id = \(userID)", as: Int64.self) ?? 0
     }
 
+    /// The user's matrix (and graph) of `model` as of `db`'s snapshot when this cache holds it already; `nil` when
+    /// it would have to be loaded (or loaded again).
+    func loadedIndex(_ db: Database, userID: String, model: EmbeddingModel) throws -> Entry? {
+        let version = try Self.version(db, userID: userID)
+        guard let entry = entries.withLock({ $0[Key(userID: userID, model: model)] }), entry.version == version
+        else { return nil }
+        return entry
+    }
+
     /// The user's matrix (and graph) of `model` as of `db`'s snapshot, loading it when the cached one is stale.
     func index(_ db: Database, userID: String, model: EmbeddingModel) throws -> Entry {
         let key = Key(userID: userID, model: model)

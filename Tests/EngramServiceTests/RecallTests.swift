@@ -36,6 +36,30 @@ import Testing
         #expect(top3.first?.memory.id == target.id)
     }
 
+    /// A memory the full-text search finds outside the vector search's pool still carries its cosine with the
+    /// query (the full-text search scores it itself when the driver has the vectors at hand, else recall asks), both
+    /// on the first recall after opening and on a later one.
+    @Test(arguments: Backend.allCases)
+    func aTextOnlyMatchCarriesItsVectorScore(backend: Backend) async throws {
+        let h = try Harness(backend)
+        try await h.user()
+        // 80 memories nearer the query's vector than the target (3 of its 4 words), more than the pool of k = 6 (60).
+        _ = try await h.store.rememberAll(
+            (0..<80).map { MemoryDraft(userID: "alice", content: "alpha beta gamma note \($0)") })
+        let content = "Zanzibar spice farms visited on a humid afternoon with cloves and nutmeg everywhere"
+        let target = try await h.remember("alice", content)
+        let query = "alpha beta gamma zanzibar"
+        let vectors = try await HashingEmbedder().embed([query, content])
+        let cosine = Double(VectorMath.dot(vectors[0], vectors[1]))
+        for _ in 0..<2 {
+            let results = try await h.peek("alice", query, k: 6)
+            let found = try #require(results.first { $0.memory.id == target.id })
+            #expect(found.matchedBy == ["text"], "the target must come from the full-text search alone")
+            #expect(abs(found.score.vector - cosine) < 0.01, "\(found.score.vector) against \(cosine)")
+            #expect(found.score.vector > 0)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func compositeIsTheWeightedSumOfTheBreakdown(backend: Backend) async throws {
         let h = try Harness(backend)

@@ -25,7 +25,7 @@ extension MemoryService {
         // The full-text and vector searches run at once, each in its own read transaction; everything after them
         // reads in a third. Each sees every write committed before recall began; a memory forgotten meanwhile is
         // not returned (the last read no longer finds it).
-        async let textFound = textCandidates(query: query, at: date)
+        async let textFound = textCandidates(query: query, vector: vector, model: model, at: date)
         async let vectorFound = vectorCandidates(query: query, vector: vector, model: model, at: date)
         let searched = Self.merge(text: try await textFound, vector: try await vectorFound)
         let found = try await read(.user(userID), waitingForRecalls: false) { tx in
@@ -64,9 +64,11 @@ extension MemoryService {
         var links: [Link]
     }
 
-    /// The user's best full-text matches for the query's terms (none without terms), in a read of their own.
-    /// Throws when the user does not exist.
-    private func textCandidates(query: RecallQuery, at date: Date) async throws -> [RecallCandidate] {
+    /// The user's best full-text matches for the query's terms (none without terms), in a read of their own, with
+    /// their vector scores when the driver has them at hand. Throws when the user does not exist.
+    private func textCandidates(
+        query: RecallQuery, vector: [Float], model: EmbeddingModel, at date: Date
+    ) async throws -> [RecallCandidate] {
         let userID = query.userID
         var terms: [String] = []
         for term in Tokenizer.terms(query.text) where !terms.contains(term) && terms.count < 32 { terms.append(term) }
@@ -75,7 +77,8 @@ extension MemoryService {
             guard !terms.isEmpty else { return [] }
             let weighted = try await self.weigh(tx, terms, userID: userID, memoryCount: user.counters.memories)
             return try await tx.textCandidates(
-                userID: userID, terms: weighted, memoryCount: user.counters.memories, filters: query.filters, at: date,
+                userID: userID, terms: weighted, memoryCount: user.counters.memories, vector: vector, model: model,
+                filters: query.filters, at: date,
                 limit: self.scorer.candidatePool(for: query.k))
         }
     }
@@ -91,10 +94,14 @@ extension MemoryService {
         }
     }
 
-    /// Both searches' candidates by memory id, each marked with the paths that found it.
+    /// Both searches' candidates by memory id, each marked with the paths that found it. A vector score that is not a
+    /// number (a zero vector's cosine) counts 0, as in ``expand(_:_:query:vector:model:at:)``.
     private static func merge(text: [RecallCandidate], vector: [RecallCandidate]) -> [String: RecallCandidate] {
         var byID: [String: RecallCandidate] = [:]
-        for candidate in text { byID[candidate.memoryID] = candidate.found(by: "text") }
+        for var candidate in text {
+            if candidate.vectorScore?.isNaN == true { candidate.vectorScore = 0 }
+            byID[candidate.memoryID] = candidate.found(by: "text")
+        }
         for candidate in vector {
             if var known = byID[candidate.memoryID] {
                 known.vectorScore = candidate.found(by: "vector").vectorScore
@@ -115,7 +122,7 @@ extension MemoryService {
     ) async throws -> (candidates: [RecallCandidate], links: [Link], expansions: [String: String]) {
         let userID = query.userID
         var byID = searched
-        // Text matches outside the vector pool still have a vector score.
+        // Text matches outside the vector pool still have a vector score (most from the text search already).
         let unscored = byID.values.filter { $0.vectorScore == nil }.map(\.memoryID).sorted()
         if !unscored.isEmpty {
             let scores = try await tx.vectorScores(userID: userID, memoryIDs: unscored, vector: vector, model: model)

@@ -7,10 +7,13 @@ public protocol CandidateSearch {
     func termMatches(userID: String, terms: [String], limit: Int) async throws -> [String: Int]
     /// The best full-text matches of any of `terms` (lower-case words, stop words removed), best first, at most
     /// `limit`; each with its raw text score (higher is better: the sum over the terms it matches of the term's
-    /// weight times how well it matches) and no vector score. `memoryCount` is the user's memory count as the
-    /// caller read it in this transaction (it keys the driver's cached average row length, ``AverageLengths``).
+    /// weight times how well it matches) and, when the driver has it at hand, its vector score for `model` against
+    /// `vector` as ``vectorScores(userID:memoryIDs:vector:model:)`` gives it (else none: the caller asks for it).
+    /// `memoryCount` is the user's memory count as the caller read it in this transaction (it keys the driver's
+    /// cached average row length, ``AverageLengths``).
     func textCandidates(
-        userID: String, terms: [WeightedTerm], memoryCount: Int, filters: RecallFilters, at date: Date, limit: Int
+        userID: String, terms: [WeightedTerm], memoryCount: Int, vector: [Float], model: EmbeddingModel,
+        filters: RecallFilters, at date: Date, limit: Int
     ) async throws -> [RecallCandidate]
     /// The nearest memories to `vector` among the vectors of `model` filed under each memory's own sector, nearest
     /// first, at most `limit`; each with its cosine similarity as vector score (a driver may compute it from
