@@ -129,7 +129,9 @@ extension MemoryService {
             for (id, score) in scores { byID[id]?.vectorScore = score.isNaN ? 0 : score }
         }
 
-        // Links: neighbours of the best seeds join as candidates; links among candidates feed the link weight.
+        // Links: neighbours of the best seeds join as candidates; links among candidates feed the link weight. One
+        // read of the links touching any candidate serves both; the neighbours' own links are read if any join.
+        var links = try await tx.links(userID: userID, touching: byID.keys.sorted(), types: [])
         var expansions: [String: String] = [:]
         if query.expandLinks {
             let seeds = byID.values.sorted {
@@ -138,7 +140,7 @@ extension MemoryService {
             }.prefix(query.k).map(\.memoryID)
             let seedSet = Set(seeds)
             var reached: [String: String] = [:]
-            for link in try await tx.links(userID: userID, touching: seeds, types: []) {
+            for link in links {
                 for (from, to) in [(link.sourceID, link.targetID), (link.targetID, link.sourceID)]
                 where seedSet.contains(from) && byID[to] == nil && reached[to] == nil {
                     reached[to] = link.id
@@ -156,10 +158,15 @@ extension MemoryService {
                 }
             }
         }
-        let ids = Set(byID.keys)
-        let links = try await tx.links(userID: userID, touching: ids.sorted(), types: []).filter {
-            ids.contains($0.sourceID) && ids.contains($0.targetID)
+        if !expansions.isEmpty {
+            let known = Set(links.map(\.id))
+            links += try await tx.links(userID: userID, touching: expansions.keys.sorted(), types: []).filter {
+                !known.contains($0.id)
+            }
+            links.sort { ($0.weight, $1.id) > ($1.weight, $0.id) }  // strongest first, then by id, as drivers give them
         }
+        let ids = Set(byID.keys)
+        links = links.filter { ids.contains($0.sourceID) && ids.contains($0.targetID) }
         return (byID.values.sorted { $0.memoryID < $1.memoryID }, links, expansions)
     }
 
