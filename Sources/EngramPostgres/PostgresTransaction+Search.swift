@@ -107,7 +107,7 @@ extension PostgresTransaction: CandidateSearch {
     static let textScanLimit = 1_000
 
     /// The user's average `search` length, its last position (see
-    /// ``textCandidates(userID:terms:memoryCount:filters:at:limit:)``), over the user's newest memories
+    /// ``textCandidates(userID:terms:memoryCount:vector:model:filters:at:limit:)``), over the user's newest memories
     /// (`memories_by_seq`), measured again once the user's memory count has moved by more than 1 %
     /// (``AverageLengths``).
     private func averageSearchLength(userID: String, memoryCount count: Int) async throws -> Double {

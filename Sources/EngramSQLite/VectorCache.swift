@@ -121,19 +121,19 @@ final class VectorCache: Sendable {
     /// The user's matrix (and graph) of `model` as of `db`'s snapshot when this cache holds it already; `nil` when
     /// it would have to be loaded (or loaded again).
     func loadedIndex(_ db: Database, userID: String, model: EmbeddingModel) throws -> Entry? {
-        let version = try Self.version(db, userID: userID)
-        guard let entry = entries.withLock({ $0[Key(userID: userID, model: model)] }), entry.version == version
-        else { return nil }
-        return entry
+        cached(Key(userID: userID, model: model), version: try Self.version(db, userID: userID))
+    }
+
+    /// The cached entry of `key` when it is as of `version`.
+    private func cached(_ key: Key, version: Int64) -> Entry? {
+        entries.withLock { $0[key] }.flatMap { $0.version == version ? $0 : nil }
     }
 
     /// The user's matrix (and graph) of `model` as of `db`'s snapshot, loading it when the cached one is stale.
     func index(_ db: Database, userID: String, model: EmbeddingModel) throws -> Entry {
         let key = Key(userID: userID, model: model)
         let version = try Self.version(db, userID: userID)
-        if let entry = entries.withLock({ $0[key] }), entry.version == version {
-            return entry
-        }
+        if let entry = cached(key, version: version) { return entry }
         var index = FlatVectorIndex(dimension: model.dimension)
         // Room for every memory, and for the last batch's unused rows: batches of at most 4,096 rows, and no larger
         // than the user needs (a small user's index would otherwise hold a whole batch: 1.5 MiB at 384 dimensions).

@@ -98,10 +98,8 @@ extension MemoryService {
     /// number (a zero vector's cosine) counts 0, as in ``expand(_:_:query:vector:model:at:)``.
     private static func merge(text: [RecallCandidate], vector: [RecallCandidate]) -> [String: RecallCandidate] {
         var byID: [String: RecallCandidate] = [:]
-        for var candidate in text {
-            if candidate.vectorScore?.isNaN == true { candidate.vectorScore = 0 }
-            byID[candidate.memoryID] = candidate.found(by: "text")
-        }
+        let (text, vector) = (text.map(Self.numericVectorScore), vector.map(Self.numericVectorScore))
+        for candidate in text { byID[candidate.memoryID] = candidate.found(by: "text") }
         for candidate in vector {
             if var known = byID[candidate.memoryID] {
                 known.vectorScore = candidate.found(by: "vector").vectorScore
@@ -112,6 +110,13 @@ extension MemoryService {
             }
         }
         return byID
+    }
+
+    /// `candidate` with a vector score that is not a number counted 0.
+    private static func numericVectorScore(_ candidate: RecallCandidate) -> RecallCandidate {
+        var candidate = candidate
+        if candidate.vectorScore?.isNaN == true { candidate.vectorScore = 0 }
+        return candidate
     }
 
     /// Everything recall scores: the searches' candidates, each with a vector score, their neighbours along links,
