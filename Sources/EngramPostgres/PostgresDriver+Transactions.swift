@@ -117,7 +117,7 @@ extension PostgresDriver {
     /// Runs `body` with a connection leased from the pool (waiting while the pool makes progress, see
     /// ``PostgresLease``) and gives the connection back afterwards.
     func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let lease = PostgresLease(progress: progress)
+        let lease = PostgresLease(progress: progress, probe: probe)
         let connection = try await lease.connection(from: client, within: deadlines)
         do {
             let result = try await body(connection)

@@ -19,6 +19,8 @@ public final class PostgresDriver: StorageDriver, Service {
     let deadlines: PostgresDeadlines
     /// When the pool last handed out or took back a connection (shared by the drivers on one pool).
     let progress: PoolProgress
+    /// Whether the server accepts connections, for leases that wait on a pool that makes no progress.
+    let probe: ServerProbe
     public let migrations: [Migration]
     /// The pool every transaction leases a connection from.
     let client: PostgresClient
@@ -57,6 +59,9 @@ public final class PostgresDriver: StorageDriver, Service {
         self.postgres = postgres
         self.deadlines = PostgresDeadlines(postgres)
         self.progress = PoolProgress.of(client)
+        self.probe = ServerProbe(try Self.connectionConfiguration(postgres), logger: logger) { error in
+            PostgresErrors.translate(error, postgres: postgres, logger: logger)
+        }
         self.client = client
         self.ownsClient = ownsClient
         self.logger = logger

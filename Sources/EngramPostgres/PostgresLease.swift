@@ -17,6 +17,9 @@ import Synchronization
 ///
 /// The deadline is checked on an event loop, but decided in a task: a hand-over the pool made before the deadline is
 /// then already queued ahead of the decision, even when the concurrency pool is saturated.
+///
+/// A lease that has waited ``ServerProbe/delay`` while the pool made no progress also asks ``ServerProbe`` whether
+/// the server accepts connections at all, and gives up at once when it does not.
 final class PostgresLease: Sendable {
     private enum State {
         /// Waiting for the pool; the transaction may be waiting for the hand-over.
@@ -32,10 +35,13 @@ final class PostgresLease: Sendable {
     private let state = Mutex(State.waiting(nil))
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let timer = Mutex<Scheduled<Void>?>(nil)
+    private let probeTimer = Mutex<Scheduled<Void>?>(nil)
     private let progress: PoolProgress
+    private let probe: ServerProbe
 
-    init(progress: PoolProgress) {
+    init(progress: PoolProgress, probe: ServerProbe) {
         self.progress = progress
+        self.probe = probe
     }
 
     /// Leases a connection from `client`, or throws ``PostgresDeadlines/leaseTimedOut`` once the pool has made no
@@ -52,8 +58,13 @@ final class PostgresLease: Sendable {
             }
         }
         task.withLock { $0 = lease }
-        watch(since: .now, within: deadlines, lease: lease)
-        defer { timer.withLock { $0.take() }?.cancel() }
+        let start = ContinuousClock.now
+        watch(since: start, within: deadlines, lease: lease)
+        probeLater(since: start, lease: lease)
+        defer {
+            timer.withLock { $0.take() }?.cancel()
+            probeTimer.withLock { $0.take() }?.cancel()
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let now: Result<PostgresConnection, any Error>? = state.withLock { state in
@@ -100,6 +111,20 @@ final class PostgresLease: Sendable {
             return timer
         }
         stale?.cancel()
+    }
+
+    /// Once ``ServerProbe/delay`` has passed, if the lease still waits and the pool has made no progress since
+    /// `start`, asks the probe whether the server accepts connections; gives up with its error if not.
+    private func probeLater(since start: ContinuousClock.Instant, lease: Task<Void, Never>) {
+        let check = PostgresConnection.defaultEventLoopGroup.any().scheduleTask(in: TimeAmount(ServerProbe.delay)) {
+            _ = Task {
+                guard self.isWaiting, self.progress.lastProgress < start else { return }
+                if let error = await self.probe.unreachable(), self.end(error) {
+                    lease.cancel()
+                }
+            }
+        }
+        probeTimer.withLock { $0 = check }
     }
 
     private var isWaiting: Bool {

@@ -92,6 +92,24 @@ struct PostgresDeadlineTests {
         }
     }
 
+    /// A server that refuses connections (nothing listens on port 1) is an answer: the request fails with "cannot
+    /// connect" once ``ServerProbe`` has asked, long before the lease deadline (connect_timeout + statement_timeout =
+    /// 120 s here, past the 60 s that tell a hang), while the pool goes on retrying. The stuck-pool test below shows
+    /// the other side: a server that accepts connections leaves the lease waiting.
+    @Test func waitingOnAServerThatRefusesConnectionsEndsAtOnce() async throws {
+        var configuration = try isolatedConfiguration()
+        configuration.endpoint = .tcp(host: "127.0.0.1", port: 1)
+        configuration.connectTimeout = .seconds(60)
+        configuration.statementTimeout = .seconds(60)
+        try await PostgresDriver.withDriver(configuration, logger: testLogger) { driver in
+            for _ in 0..<2 {
+                let result = await outcome(within: .seconds(60)) { try await driver.write(.store) { _ in 1 } }
+                let error = try expectUnavailable(result)
+                #expect(error.message.contains("Cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error)")
+            }
+        }
+    }
+
     /// Opens the pool's first connection, so that the test's own statements do not wait for one (however loaded the
     /// machine, and short the test's connect_timeout).
     private func openConnection(_ driver: PostgresDriver) async throws {
