@@ -9,7 +9,8 @@ extension PostgresDriver {
 
     public func appliedMigrations() async throws -> [AppliedMigration] {
         do {
-            return try await perform(.store, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { tx in
+            return try await perform(.store, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", holdsUser: false)
+            { tx in
                 try await PostgresMigrationTransaction(tx: tx, versionTable: self.versionTable).appliedMigrations()
             }
         } catch {
@@ -27,7 +28,7 @@ extension PostgresDriver {
         defer { vectorIndexes.withLock { $0.removeAll() } }  // a migration may drop or create them
         let versionTable = self.versionTable
         do {
-            return try await perform(.store, begin: "BEGIN") { tx in
+            return try await perform(.store, begin: "BEGIN", holdsUser: false) { tx in
                 try await self.lockAndPrepare(tx)
                 return try await body(PostgresMigrationTransaction(tx: tx, versionTable: versionTable))
             }

@@ -15,7 +15,8 @@ extension PostgresDriver {
         _ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T
     ) async throws -> T {
         do {
-            return try await perform(scope, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            return try await perform(
+                scope, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", holdsUser: false, body)
         } catch {
             throw translate((error as? FailedTransaction)?.error ?? error)
         }
@@ -29,7 +30,7 @@ extension PostgresDriver {
         var attempt = 1
         while true {
             do {
-                return try await perform(scope, begin: "BEGIN", body)
+                return try await perform(scope, begin: "BEGIN", holdsUser: true, body)
             } catch let failure as FailedTransaction {
                 guard attempt < Self.maxAttempts, let state = failure.sqlState, Self.retryableStates.contains(state)
                 else { throw translate(failure.error) }
@@ -50,7 +51,7 @@ extension PostgresDriver {
         _ scope: StorageScope, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         do {
-            return try await perform(scope, begin: "BEGIN") { tx in try await body(tx.connection) }
+            return try await perform(scope, begin: "BEGIN", holdsUser: false) { tx in try await body(tx.connection) }
         } catch {
             throw translate((error as? FailedTransaction)?.error ?? error)
         }
@@ -58,6 +59,12 @@ extension PostgresDriver {
 
     /// Leases a connection, opens a transaction with `begin`, scopes it, runs `body` and commits; on any error,
     /// rolls back and throws a ``FailedTransaction`` that keeps the SQLSTATE which failed it (errors untranslated).
+    ///
+    /// With `holdsUser`, a transaction scoped to a user first takes a `KEY SHARE` lock on the user's row, as a
+    /// foreign key check would: writers of one user do not block each other, but the user's erasure (`FOR UPDATE`)
+    /// waits for them, and a write that begins after it waits for it and then finds no user. Without it, a write
+    /// that had checked the user just before an erasure committed failed on a foreign key instead (SQLite's single
+    /// writer needs no lock for this).
     ///
     /// Every wait is bounded (``PostgresDeadlines``): the lease by `connect_timeout`, each statement by
     /// `statement_timeout + connect_timeout`, and a statement on a connection that closes fails at once, so a
@@ -67,12 +74,12 @@ extension PostgresDriver {
     /// after a deadline closed it). A transaction whose `BEGIN` fails on a connection that has closed has done
     /// nothing, so it runs again on another lease, up to ``leaseAttempts`` times in all.
     func perform<T: Sendable>(
-        _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
+        _ scope: StorageScope, begin: PostgresQuery, holdsUser: Bool, _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await performOnce(scope, begin: begin, body)
+                return try await performOnce(scope, begin: begin, holdsUser: holdsUser, body)
             } catch let closed as ClosedBeforeBegin {
                 guard attempt < Self.leaseAttempts else { throw FailedTransaction(error: closed.error, sqlState: nil) }
                 logger.debug("leased a closed connection; leasing another", metadata: ["attempt": "\(attempt)"])
@@ -89,9 +96,9 @@ extension PostgresDriver {
         var error: any Error
     }
 
-    /// One lease and one attempt of ``perform(_:begin:_:)``.
+    /// One lease and one attempt of ``perform(_:begin:holdsUser:_:)``.
     private func performOnce<T: Sendable>(
-        _ scope: StorageScope, begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T
+        _ scope: StorageScope, begin: PostgresQuery, holdsUser: Bool, _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         try await withLease { connection in
             let tx = PostgresTransaction(connection: connection, driver: self)
@@ -100,6 +107,10 @@ extension PostgresDriver {
                 try await connection.execute(begin, within: deadlines, logger: logger)
                 begun = true
                 try await self.scope(connection, to: scope)
+                if holdsUser, case .user(let id) = scope {
+                    try await connection.execute(
+                        "SELECT FROM users WHERE id = \(id) FOR KEY SHARE", within: deadlines, logger: logger)
+                }
                 let result = try await body(tx)
                 // A statement failed and the caller went on: PostgreSQL would answer COMMIT with a silent rollback.
                 if tx.failedState != nil { throw PostgresTransaction.abandoned }

@@ -228,6 +228,51 @@ struct PostgresDriverTests {
         }
     }
 
+    /// A write that began before the user's erasure holds the user: the erasure waits for it, and then erases what
+    /// it wrote too. (Without the hold, the erasure committed first and the write failed on a foreign key with
+    /// `invalid_argument`, a client mistake it was not.)
+    @Test func anErasureWaitsForAWriteOfItsUserThatBeganFirst() async throws {
+        try await withIsolatedService { store, driver in
+            _ = try await store.createUser(UserDraft(id: "alice"))
+            let (began, beganSignal) = AsyncStream.makeStream(of: Int.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            let write = Task {
+                try await driver.write(.user("alice")) { tx in
+                    beganSignal.yield(try await #require(tx as? PostgresTransaction).integer("SELECT pg_backend_pid()"))
+                    for await _ in release { break }
+                    try await tx.insertSession(
+                        Session(
+                            id: "late", userID: "alice", agentID: nil, title: nil, messageCount: 0,
+                            metadata: .emptyObject, createdAt: Date(), lastUpdatedAt: Date()))
+                }
+            }
+            var writer = 0
+            for await pid in began {
+                writer = pid
+                break
+            }
+            let erasure = Task { try await store.eraseUser("alice") }
+            // Until a session waits for the write's locks (or, without the hold, the erasure has already ended).
+            var waited = false
+            for _ in 0..<600 where !waited {
+                let blocked = try await driver.transaction(.store) { connection in
+                    try await connection.query(
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE \(writer) = ANY (pg_blocking_pids(pid))",
+                        logger: testLogger
+                    ).collect().first?.decode(Int.self) ?? 0
+                }
+                waited = blocked > 0
+                if !waited { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(waited, "the erasure never waited for the write that began first")
+            releaseSignal.yield()
+            try await write.value
+            let receipt = try await erasure.value
+            #expect(receipt.deleted["sessions"] == 1)
+            await expectEngramError(.userNotFound) { try await store.user("alice") }
+        }
+    }
+
     /// Every memory of alice's, with its access count.
     private func accessCounts(_ store: MemoryService) async throws -> [String: Int] {
         let memories = try await store.memories(userID: "alice", filters: .init(), limit: 100, offset: 0)

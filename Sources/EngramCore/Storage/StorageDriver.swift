@@ -26,6 +26,9 @@ public protocol StorageDriver: StorageAdministration {
 
     /// Runs `body` in a read-write transaction: everything it writes is committed, or nothing is.
     ///
+    /// A transaction scoped to a user holds that user until it ends: the user's erasure (which reads it
+    /// `forUpdate`) waits for it, so a write never lands on a user erased after it began.
+    ///
     /// A driver may run `body` again after a serialization failure or a deadlock, so `body` must have no effect
     /// outside the transaction. Transactions never nest: `body` must not start another one.
     func write<T: Sendable>(_ scope: StorageScope, _ body: (any StorageTransaction) async throws -> T) async throws -> T
