@@ -3,8 +3,9 @@ import Logging
 import MCP
 
 /// What Engram's servers run over, around the transport they are given (stdio, or a session's HTTP transport): the
-/// end of input waits until every request delivered has been answered or cancelled, and strings that begin with
-/// `data:` cross the SDK as they are, both ways (``DataURLShield``).
+/// end of input waits until every request delivered has been answered or cancelled, strings that begin with
+/// `data:` cross the SDK as they are, both ways (``DataURLShield``), and a request whose parameters are not its
+/// method's is answered with invalid params (``ParameterCheck``).
 ///
 /// The SDK's server handles each request in a task of its own and stops reading when its input ends, so a client
 /// that writes its requests and closes its input at once (a script piping into `engram mcp`) would otherwise lose
@@ -46,7 +47,12 @@ actor ServingTransport: Transport {
     /// The next incoming message; at the end of input, `nil` once nothing is left unanswered.
     private func next() async throws -> Data? {
         guard var iterator = incoming else { return nil }
-        let data = try await iterator.next(isolation: self)
+        var data = try await iterator.next(isolation: self)
+        // A request whose parameters do not decode is answered here (``ParameterCheck``), and the next one read.
+        while let message = data, let rejection = ParameterCheck.rejection(of: message) {
+            try await inner.send(rejection)
+            data = try await iterator.next(isolation: self)
+        }
         incoming = iterator
         guard let data else {
             incoming = nil

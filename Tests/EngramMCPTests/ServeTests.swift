@@ -63,6 +63,45 @@ actor ScriptedTransport: Transport {
         #expect(try await store.statistics(userID: "alice").memories == 5)
     }
 
+    /// Parameters of the wrong shape are the client's mistake: -32602 invalid params (the SDK alone answered -32603
+    /// internal error), and nothing is done; the requests around them are answered as usual.
+    @Test func requestsWithParametersOfTheWrongShapeGetInvalidParams() async throws {
+        let store = try makeStore(.sqlite)
+        _ = try await store.createUser(UserDraft(id: "alice"))
+        let script: [Value] = [
+            [
+                "jsonrpc": "2.0", "id": 0, "method": "initialize",
+                "params": [
+                    "protocolVersion": "2025-11-25", "capabilities": [:],
+                    "clientInfo": ["name": "pipe", "version": "1"],
+                ],
+            ],
+            ["jsonrpc": "2.0", "method": "notifications/initialized"],
+            ["jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": "remember"],
+            ["jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["name": 5]],
+            [
+                "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                "params": ["name": "remember", "arguments": ["a list, not an object"]],
+            ],
+            ["jsonrpc": "2.0", "id": 4, "method": "resources/read", "params": ["uri": ["not", "a", "string"]]],
+            [
+                "jsonrpc": "2.0", "id": 5, "method": "tools/call",
+                "params": ["name": "remember", "arguments": ["content": "Kept: the well-formed call"]],
+            ],
+        ]
+        let transport = try ScriptedTransport(script)
+        try await EngramMCPServer(service: store, userID: "alice", logger: quietMCPLogger).serve(over: transport)
+
+        let sent = await transport.sent
+        for id in 1...4 {
+            let answer = try #require(sent.first { $0.at("id") == .int(id) }, "request \(id) got no answer")
+            #expect(answer.at("error", "code") == -32602, "request \(id): \(answer)")
+        }
+        let kept = try #require(sent.first { $0.at("id") == 5 })
+        #expect(kept.at("error") == nil)
+        #expect(try await store.statistics(userID: "alice").memories == 1)
+    }
+
     @Test func requestIDsAreReadFromMessagesAndBatches() throws {
         let batch = try JSONEncoder().encode(
             [
