@@ -35,19 +35,21 @@ actor ScriptedTransport: Transport {
 }
 
 @Suite struct ServeTests {
+    /// What a client sends first: `initialize` (id 0), then `notifications/initialized`.
+    static let handshake: [Value] = [
+        [
+            "jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": [
+                "protocolVersion": "2025-11-25", "capabilities": [:], "clientInfo": ["name": "pipe", "version": "1"],
+            ],
+        ],
+        ["jsonrpc": "2.0", "method": "notifications/initialized"],
+    ]
+
     @Test func everyRequestIsAnsweredBeforeServingEnds() async throws {
         let store = try makeStore(.sqlite)
         _ = try await store.createUser(UserDraft(id: "alice"))
-        var script: [Value] = [
-            [
-                "jsonrpc": "2.0", "id": 0, "method": "initialize",
-                "params": [
-                    "protocolVersion": "2025-11-25", "capabilities": [:],
-                    "clientInfo": ["name": "pipe", "version": "1"],
-                ],
-            ],
-            ["jsonrpc": "2.0", "method": "notifications/initialized"],
-        ]
+        var script = Self.handshake
         for index in 1...5 {
             script.append([
                 "jsonrpc": "2.0", "id": .int(index), "method": "tools/call",
@@ -68,27 +70,20 @@ actor ScriptedTransport: Transport {
     @Test func requestsWithParametersOfTheWrongShapeGetInvalidParams() async throws {
         let store = try makeStore(.sqlite)
         _ = try await store.createUser(UserDraft(id: "alice"))
-        let script: [Value] = [
-            [
-                "jsonrpc": "2.0", "id": 0, "method": "initialize",
-                "params": [
-                    "protocolVersion": "2025-11-25", "capabilities": [:],
-                    "clientInfo": ["name": "pipe", "version": "1"],
+        let script =
+            Self.handshake + [
+                ["jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": "remember"],
+                ["jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["name": 5]],
+                [
+                    "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                    "params": ["name": "remember", "arguments": ["a list, not an object"]],
                 ],
-            ],
-            ["jsonrpc": "2.0", "method": "notifications/initialized"],
-            ["jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": "remember"],
-            ["jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["name": 5]],
-            [
-                "jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                "params": ["name": "remember", "arguments": ["a list, not an object"]],
-            ],
-            ["jsonrpc": "2.0", "id": 4, "method": "resources/read", "params": ["uri": ["not", "a", "string"]]],
-            [
-                "jsonrpc": "2.0", "id": 5, "method": "tools/call",
-                "params": ["name": "remember", "arguments": ["content": "Kept: the well-formed call"]],
-            ],
-        ]
+                ["jsonrpc": "2.0", "id": 4, "method": "resources/read", "params": ["uri": ["not", "a", "string"]]],
+                [
+                    "jsonrpc": "2.0", "id": 5, "method": "tools/call",
+                    "params": ["name": "remember", "arguments": ["content": "Kept: the well-formed call"]],
+                ],
+            ]
         let transport = try ScriptedTransport(script)
         try await EngramMCPServer(service: store, userID: "alice", logger: quietMCPLogger).serve(over: transport)
 
