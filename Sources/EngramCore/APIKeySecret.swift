@@ -39,6 +39,13 @@ enum APIKeySecret {
     /// What the store keeps of a secret: the SHA-256 (hex) of the whole secret.
     static func digest(_ secret: String) -> String { ContentHash.hex(Data(secret.utf8)) }
 
+    /// Whether `a` and `b` are the same bytes, in a time that depends on their lengths only.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let (a, b) = (Array(a.utf8), Array(b.utf8))
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     /// The part of the secret that is stored and shown.
     static func prefix(_ secret: String) -> String { String(secret.prefix(prefixLength)) }
 }

@@ -65,6 +65,10 @@ public struct EngramError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let requestTooLarge = Code(rawValue: "request_too_large")
         /// The request names no route, or a route with another method.
         public static let routeNotFound = Code(rawValue: "route_not_found")
+        /// The disk that holds the database is full; nothing was written. Free space and retry.
+        public static let diskFull = Code(rawValue: "disk_full")
+        /// Too many requests failed authentication from this client; wait (`Retry-After`) and send a valid key.
+        public static let rateLimited = Code(rawValue: "rate_limited")
         /// The storage layer failed; the operation was rolled back.
         public static let storageFailure = Code(rawValue: "storage_failure")
     }

@@ -20,7 +20,8 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     /// The status of each stable code: 400 for a request that is not JSON of the right shape, 422 for values the
-    /// rules refuse, 404 for what does not exist for this user, 409 for a conflict, 503 for what a retry may fix.
+    /// rules refuse, 404 for what does not exist for this user, 409 for a conflict, 429 for too many failed
+    /// authentications, 503 for what a retry may fix, 507 for a full disk.
     public static func status(for code: EngramError.Code) -> HTTPResponse.Status {
         switch code {
         case .malformedRequest: .badRequest
@@ -35,6 +36,8 @@ public struct APIError: HTTPResponseError, Sendable {
             .malformedImport:
             .unprocessableContent
         case .databaseUnavailable, .schemaOutdated, .schemaTooNew, .databaseReadOnly: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
+        case .diskFull: .init(code: 507, reasonPhrase: "Insufficient Storage")
         default: .internalServerError
         }
     }

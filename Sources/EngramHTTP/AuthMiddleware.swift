@@ -3,22 +3,37 @@ import HTTPTypes
 import Hummingbird
 
 /// Finds who a request acts as from its API key (`Authorization: Bearer engram_…`, or `X-API-Key`), or refuses
-/// it with 401 `unauthenticated`. With keys not required (loopback only), every request acts as the admin.
+/// it with 401 `unauthenticated`; a client whose authentications keep failing is refused with 429 `rate_limited`
+/// for a while (``FailedAuthentications``). With keys not required (loopback only), every request acts as the admin.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = EngramRequestContext
     let service: MemoryService
     let requiresAPIKeys: Bool
+    let failures: FailedAuthentications
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         var context = context
         if requiresAPIKeys {
-            guard let secret = Self.secret(in: request.headers) else {
-                throw EngramError(
-                    .unauthenticated, "Send an API key: Authorization: Bearer engram_… (engram keys create).")
+            if let wait = failures.retryAfter(context.clientAddress) {
+                let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+                throw APIError(
+                    EngramError(
+                        .rateLimited,
+                        "Too many requests from this address failed authentication; wait \(seconds) s (Retry-After), then send a valid API key."
+                    ), headers: [.retryAfter: "\(seconds)"])
             }
-            context.principal = try await service.authenticate(secret: secret)
+            do {
+                guard let secret = Self.secret(in: request.headers) else {
+                    throw EngramError(
+                        .unauthenticated, "Send an API key: Authorization: Bearer engram_… (engram keys create).")
+                }
+                context.principal = try await service.authenticate(secret: secret)
+            } catch let error as EngramError where error.code == .unauthenticated {
+                failures.fail(context.clientAddress)
+                throw error
+            }
         } else {
             context.principal = .admin
         }

@@ -48,7 +48,11 @@ public struct EngramServer: Sendable {
         router.add(middleware: APIMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         let operations = RouteTable(router.group(), prefix: "")
         registerOperations(on: operations)
-        let auth = AuthMiddleware(service: service, requiresAPIKeys: configuration.requiresAPIKeys)
+        let auth = AuthMiddleware(
+            service: service, requiresAPIKeys: configuration.requiresAPIKeys,
+            failures: FailedAuthentications(
+                burst: configuration.authenticationFailureBurst,
+                refillPerSecond: configuration.authenticationFailuresPerSecond))
         let v1 = RouteTable(router.group("v1").add(middleware: auth), prefix: "/v1")
         V1Routes(service: service, metrics: metrics).register(on: v1)
         let mcpTable = RouteTable(router.group().add(middleware: auth), prefix: "")

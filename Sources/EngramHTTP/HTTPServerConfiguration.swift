@@ -12,6 +12,10 @@ public struct HTTPServerConfiguration: Sendable, Hashable {
     /// Whether every `/v1` and `/mcp` request needs an API key. Turning it off makes every request an admin's, and
     /// is refused on an address other than loopback.
     public var requiresAPIKeys: Bool = true
+    /// How many failed authentications a client address may make at once before it is refused with 429
+    /// `rate_limited` (``FailedAuthentications``), and how many more it may make per second after that.
+    public var authenticationFailureBurst: Int = 20
+    public var authenticationFailuresPerSecond: Double = 1
     /// How often the maintenance service runs decay and expiry for every user; `nil` never.
     public var maintenanceInterval: Duration? = .seconds(600)
 

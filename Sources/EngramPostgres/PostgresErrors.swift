@@ -71,6 +71,10 @@ enum PostgresErrors {
             )
         case "28P01", "28000":
             EngramError(.storageFailure, "PostgreSQL rejected the user name or password in DATABASE_URL; check them.")
+        case "53100":
+            EngramError(
+                .diskFull,
+                "PostgreSQL's disk is full; nothing was written. Free space on the server's data volume and retry.")
         case "53300":
             EngramError(
                 .storageFailure,

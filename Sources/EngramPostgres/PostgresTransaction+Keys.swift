@@ -16,9 +16,10 @@ extension PostgresTransaction: KeyRows {
         try await first("SELECT \(unescaped: Decode.keyColumns) FROM api_keys WHERE id = \(id)", Decode.key)
     }
 
-    func key(secretHash: String) async throws -> APIKey? {
+    func key(secretHash: String) async throws -> (key: APIKey, secretHash: String)? {
         try await first(
-            "SELECT \(unescaped: Decode.keyColumns) FROM api_keys WHERE secret_hash = \(secretHash)", Decode.key)
+            "SELECT \(unescaped: Decode.keyColumns), secret_hash FROM api_keys WHERE secret_hash = \(secretHash)"
+        ) { (try Decode.key($0), try Columns($0)["secret_hash"]) }
     }
 
     func keys(userID: String?) async throws -> [APIKey] {

@@ -34,7 +34,7 @@ extension SQLiteDriver {
     static func fileError(_ code: ResultCode) -> EngramError? {
         switch code {
         case .SQLITE_FULL:
-            EngramError(.storageFailure, "The disk is full; free some space and retry. Nothing was written.")
+            EngramError(.diskFull, "The disk is full; free some space and retry. Nothing was written.")
         case .SQLITE_READONLY:
             EngramError(
                 .databaseReadOnly,
@@ -63,6 +63,21 @@ extension SQLiteDriver {
         logger.error("cannot open database", metadata: ["error": "\(error)"])
         return EngramError(
             .storageFailure, "Cannot open the SQLite database; check the path, its permissions and free disk space.")
+    }
+
+    /// What a failure to open `path` for writing says: `database_read_only` when the file or its folder cannot be
+    /// written (a read-only filesystem or permissions: SQLite then cannot make its `-wal` and `-shm` files, and says
+    /// only that it cannot open the file), else ``openError(_:logger:)``.
+    static func writableOpenError(_ error: any Error, path: String, logger: Logger) -> EngramError {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let files = FileManager.default
+        guard files.fileExists(atPath: path),
+            !files.isWritableFile(atPath: folder) || !files.isWritableFile(atPath: path)
+        else { return openError(error, logger: logger) }
+        return EngramError(
+            .databaseReadOnly,
+            "The database file or its folder is read-only, so it cannot be opened for writing; make both writable, or use a command that only reads (engram recall, export, stats)."
+        )
     }
 
     /// The migrations shipped in this module's `Migrations` folder.

@@ -83,7 +83,8 @@ public final class SQLiteDriver: StorageDriver {
             pool = try DatabasePool(
                 path: access == .readOnly ? Self.readOnlyLocation(of: path) : path, configuration: configuration)
         } catch {
-            throw Self.openError(error, logger: logger)
+            throw access == .readOnly
+                ? Self.openError(error, logger: logger) : Self.writableOpenError(error, path: path, logger: logger)
         }
         vectors = VectorCache(
             graphSettings: vectorGraphs, folder: access == .readOnly ? nil : URL(fileURLWithPath: path + "-graphs"),

@@ -18,9 +18,11 @@ extension SQLiteTransaction: KeyRows {
         try await run { db in try db.row("SELECT \(Decode.keyColumns) FROM api_keys WHERE id = \(id)").map(Decode.key) }
     }
 
-    func key(secretHash: String) async throws -> APIKey? {
+    func key(secretHash: String) async throws -> (key: APIKey, secretHash: String)? {
         try await run { db in
-            try db.row("SELECT \(Decode.keyColumns) FROM api_keys WHERE secret_hash = \(secretHash)").map(Decode.key)
+            try db.row("SELECT \(Decode.keyColumns), secret_hash FROM api_keys WHERE secret_hash = \(secretHash)").map {
+                (Decode.key($0), $0["secret_hash"])
+            }
         }
     }
 

@@ -17,7 +17,16 @@ struct APIFixture: Sendable {
     let alice: String
     let bob: String
 
-    init(_ backend: Backend, configuration: HTTPServerConfiguration = .init()) async throws {
+    /// The server's settings in tests: failed authentications are not limited, since several tests send bad keys to
+    /// every route on purpose (``AuthorizationTests/aClientThatKeepsFailingAuthenticationIsRateLimited()`` tests
+    /// the limit).
+    static let configuration = {
+        var configuration = HTTPServerConfiguration()
+        configuration.authenticationFailureBurst = .max
+        return configuration
+    }()
+
+    init(_ backend: Backend, configuration: HTTPServerConfiguration = APIFixture.configuration) async throws {
         harness = try Harness(backend)
         let service = harness.store
         _ = try await service.createUser(UserDraft(id: "alice"))

@@ -101,6 +101,31 @@ import Testing
         }
     }
 
+    /// After `authenticationFailureBurst` failed authentications, a client is refused with 429 `rate_limited` and
+    /// a `Retry-After`, before its key is looked at: a valid key too, until a token is back (one per second; none
+    /// comes back within this test, whose refill rate is one per 10,000 s).
+    @Test func aClientThatKeepsFailingAuthenticationIsRateLimited() async throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.authenticationFailureBurst = 3
+        configuration.authenticationFailuresPerSecond = 0.0001
+        let fixture = try await APIFixture(.sqlite, configuration: configuration)
+        try await fixture.test { api in
+            // Valid keys take no token.
+            for _ in 0..<5 { #expect(try await api.call(.get, "/v1/users/alice", key: fixture.alice).status == .ok) }
+            for key in [nil, "engram_not-a-real-key", fixture.alice + "x"] {
+                let refused = try await api.call(.get, "/v1/users/alice", key: key)
+                #expect(refused.status == .unauthorized)
+                #expect(refused.errorCode == "unauthenticated")
+            }
+            for key in ["engram_not-a-real-key", fixture.alice] {
+                let limited = try await api.call(.get, "/v1/users/alice", key: key)
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.errorCode == "rate_limited")
+                #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            }
+        }
+    }
+
     @Test func withoutKeysEveryRequestIsTheAdmins() async throws {
         var configuration = HTTPServerConfiguration()
         configuration.requiresAPIKeys = false

@@ -234,7 +234,7 @@ import Testing
 
     @Test func eachFileProblemHasItsOwnCodeAndWords() {
         let cases: [(ResultCode, EngramError.Code, String)] = [
-            (.SQLITE_FULL, .storageFailure, "The disk is full"),
+            (.SQLITE_FULL, .diskFull, "The disk is full"),
             (.SQLITE_READONLY, .databaseReadOnly, "read-only"),
             (.SQLITE_NOTADB, .notEngramDatabase, "not an SQLite database"),
             (.SQLITE_CORRUPT, .storageFailure, "damaged"),

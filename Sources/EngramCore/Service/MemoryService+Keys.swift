@@ -52,15 +52,18 @@ extension MemoryService {
     }
 
     /// Who `secret` acts as; throws `unauthenticated` for an unknown, malformed or revoked secret (same message for all; never say which).
+    ///
+    /// The key is found by the SHA-256 digest of the secret, never by the secret: how long the lookup takes depends
+    /// on the digest, which tells an attacker nothing about any stored secret. The digest the store holds is then
+    /// compared with the secret's in constant time, so that only an exact match authenticates.
     public func authenticate(secret: String) async throws -> Principal {
         guard APIKeySecret.isWellFormed(secret) else { throw EngramError.unauthenticated }
-        // The key is found by the digest of the secret, never by comparing secrets: how long the lookup takes
-        // depends on the digest only, which tells an attacker nothing about any stored secret, so constant-time
-        // comparison is moot here.
         let digest = APIKeySecret.digest(secret)
-        let key = try await read(.store) { tx in try await tx.key(secretHash: digest) }
-        guard let key, key.revokedAt == nil else { throw EngramError.unauthenticated }
-        return key.principal
+        let found = try await read(.store) { tx in try await tx.key(secretHash: digest) }
+        guard let found, APIKeySecret.constantTimeEquals(found.secretHash, digest), found.key.revokedAt == nil else {
+            throw EngramError.unauthenticated
+        }
+        return found.key.principal
     }
 
     /// The key, or `key_not_found`.

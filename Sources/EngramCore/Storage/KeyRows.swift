@@ -8,8 +8,9 @@ public protocol KeyRows {
     func insertKey(_ key: APIKey, secretHash: String) async throws
     /// The key with `id`, revoked or not.
     func key(id: String) async throws -> APIKey?
-    /// The key whose secret has the digest `secretHash`, revoked or not.
-    func key(secretHash: String) async throws -> APIKey?
+    /// The key whose secret has the digest `secretHash`, revoked or not, with the digest as stored (which the caller
+    /// compares in constant time: the lookup's own comparison may not be exact, say under a collation).
+    func key(secretHash: String) async throws -> (key: APIKey, secretHash: String)?
     /// Keys newest first (then by id), revoked ones included; only `userID`'s when set.
     func keys(userID: String?) async throws -> [APIKey]
     /// Marks the key revoked at `date` unless it already is; returns whether it did.
