@@ -33,6 +33,32 @@ import Testing
         #expect(health.message == "Database connection successful")
     }
 
+    /// Every migration down and up again: the same schema, object for object (tables, indexes, triggers, the
+    /// full-text tables), and none left behind in between.
+    @Test func upDownUpGivesTheSameSchema() async throws {
+        let path = try freshPath()
+        let store = try service(path)
+        let count = try SQLiteDriver(path: try freshPath()).migrations.count
+        #expect(try await store.migrateUp().count == count)
+        let schema = {
+            try DatabaseQueue(path: path).read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master
+                        WHERE name NOT LIKE 'sqlite_%' AND name != 'engram_schema_version' ORDER BY type, name
+                        """)
+            }
+        }
+        let first = try schema()
+        #expect(first.contains { $0.hasPrefix("table memories:") })
+        #expect(first.contains { $0.hasPrefix("trigger ") })
+        #expect(try await store.migrateDown(steps: count).count == count)
+        #expect(try schema().isEmpty)
+        #expect(try await store.migrateUp().count == count)
+        #expect(try schema() == first)
+    }
+
     @Test func aDatabaseFromANewerEngramIsRefusedAndLeftAlone() async throws {
         let path = try freshPath()
         _ = try await service(path).createUser(UserDraft(id: "alice"))
