@@ -467,8 +467,8 @@ def input_schema(name, fields):
 
 STATUS_NUMBERS = {
     "badRequest": 400, "unauthorized": 401, "forbidden": 403, "notFound": 404, "methodNotAllowed": 405,
-    "conflict": 409, "contentTooLarge": 413, "unprocessableContent": 422, "internalServerError": 500,
-    "serviceUnavailable": 503,
+    "conflict": 409, "contentTooLarge": 413, "unprocessableContent": 422, "tooManyRequests": 429,
+    "internalServerError": 500, "serviceUnavailable": 503,
 }
 STATUS_TITLES = {
     400: "The request is not what the operation reads: not JSON, or JSON of another shape.",
@@ -478,9 +478,12 @@ STATUS_TITLES = {
     409: "A row with this id already exists.",
     413: "The request body is over the server's limit (`--max-body-bytes`, 8 MiB by default).",
     422: "A value the rules refuse; the message says which and what to send instead.",
+    429: "Too many requests from this client address failed authentication; retry after `Retry-After` seconds with "
+    "a valid API key.",
     500: "The storage layer failed; nothing was changed. Retry, and see the server log if it persists.",
     503: "The database is unreachable, read-only, or its schema is not this build's; retry after `Retry-After` "
     "seconds.",
+    507: "The disk that holds the database is full; nothing was written. Free space and retry.",
 }
 
 
@@ -502,9 +505,11 @@ def code_statuses():
         if clause.startswith("default:"):
             default = STATUS_NUMBERS[clause.split(".")[-1].strip()]
             continue
-        names, status = clause.rsplit(":", 1)
+        names, status = (part.strip() for part in clause.split(":", 1))
+        # A named status (`.notFound`), or one made from its number (`.init(code: 507, reasonPhrase: …)`).
+        number = re.match(r"\.init\(code: (\d+)", status)
         for name in re.findall(r"\.(\w+)", names):
-            statuses[codes[name]] = STATUS_NUMBERS[status.strip().lstrip(".")]
+            statuses[codes[name]] = int(number.group(1)) if number else STATUS_NUMBERS[status.lstrip(".")]
     for raw in codes.values():
         statuses.setdefault(raw, default)
     return statuses
@@ -512,9 +517,12 @@ def code_statuses():
 
 CODE_STATUS = code_statuses()
 
-# Every /v1 route: a key, and a storage layer that can fail or be unreachable.
-V1_CODES = ["unauthenticated", "storage_failure", "database_unavailable", "schema_outdated", "schema_too_new"]
-WRITE_CODES = ["database_read_only"]
+# Every /v1 route: a key (refused for a while after too many failed ones), and a storage layer that can fail or be
+# unreachable; a write, a database that is read-only or whose disk is full.
+V1_CODES = [
+    "unauthenticated", "rate_limited", "storage_failure", "database_unavailable", "schema_outdated", "schema_too_new",
+]
+WRITE_CODES = ["database_read_only", "disk_full"]
 ADMIN_CODES = ["permission_denied"]
 # Routes under /v1/users/{user}: the key must act for the user, the id must be one, the user must exist.
 USER_CODES = ["permission_denied", "invalid_identifier", "user_not_found"]
@@ -527,6 +535,7 @@ HEADERS = {
 }
 ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
+    429: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
     503: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
 }
 
@@ -1007,6 +1016,77 @@ ROUTES = [
 ]
 
 
+# MARK: - Links: where a created row's id goes next (schemathesis's stateful phase chains operations along them)
+
+# operationId -> (target parameter -> JSON pointer into the success response's body, the operations that take
+# them). A path parameter that the target shares with the source (`user`, `session`) comes from the request
+# (`$request.path.…`) unless named here. Every link goes on each 2xx response of the source; a required parameter
+# of a target that nothing fills, or a named one that a target does not take, stops the script.
+LINKS = {
+    "createUser": (
+        {"user": "/id"},
+        ["getUser", "updateUser", "listMemories", "remember", "createSession", "createAgent", "createModule", "addFact",
+         "eraseUser"],
+    ),
+    "createSession": (
+        {"session": "/id"},
+        ["getSession", "renameSession", "appendMessage", "observe", "listMessages", "getActiveContext",
+         "deleteSession"],
+    ),
+    "remember": (
+        {"memory": "/memory/id"},
+        ["getMemory", "updateMemory", "setEmotion", "getEmotion", "giveFeedback", "listNeighbours", "forget"],
+    ),
+    "createAgent": ({"agent": "/id"}, ["getAgent", "updateAgent", "deleteAgent"]),
+    "addFact": ({"fact": "/id"}, ["confirmFact", "deleteFact"]),
+    "createModule": ({"module": "/id"}, ["getModule", "updateModule", "deleteModule"]),
+    "setState": (
+        {"session": "/sessionID", "key": "/key", "agentID": "/agentID", "module": "/module"},
+        ["getState", "deleteState"],
+    ),
+    "link": ({"sourceID": "/sourceID", "targetID": "/targetID", "type": "/type"}, ["unlink"]),
+    "createKey": ({"key": "/key/id"}, ["revokeKey"]),
+}
+
+
+def resolved_parameter(parameter):
+    if "$ref" in parameter:
+        return PARAMETERS[parameter["$ref"].rsplit("/", 1)[-1]]
+    return parameter
+
+
+def add_links(routes):
+    """Puts the links of LINKS on the success responses of their sources."""
+    operations = {operation["operationId"]: (path, operation) for _, path, operation in routes}
+    for source, (values, targets) in LINKS.items():
+        source_path, source_operation = operations[source]
+        carried = set(re.findall(r"\{(\w+)\}", source_path))
+        links = {}
+        for target in targets:
+            parameters = {}
+            named = set()
+            for parameter in map(resolved_parameter, operations[target][1].get("parameters", [])):
+                name, location = parameter["name"], parameter["in"]
+                if name in values:
+                    parameters[f"{location}.{name}"] = f"$response.body#{values[name]}"
+                    named.add(name)
+                elif location == "path" and name in carried:
+                    parameters[f"{location}.{name}"] = f"$request.path.{name}"
+                elif parameter.get("required"):
+                    raise SystemExit(f"openapi.py: the link {source} -> {target} does not fill `{name}`")
+            if set(values) - named:
+                raise SystemExit(
+                    f"openapi.py: the link {source} -> {target} names {sorted(set(values) - named)}, which "
+                    f"{target} does not take"
+                )
+            links[target] = {"operationId": target, "parameters": parameters}
+        successes = [status for status in source_operation["responses"] if status.startswith("2")]
+        if not successes:
+            raise SystemExit(f"openapi.py: {source} has no success response to link from")
+        for status in successes:
+            source_operation["responses"][status]["links"] = copy.deepcopy(links)
+
+
 # MARK: - The document
 
 PAGED = ["User", "Agent", "Module", "APIKey", "Session", "Message", "WorkingFact", "Memory", "Neighbour", "AuditEntry"]
@@ -1100,7 +1180,8 @@ def schemas():
 
 RESPONSE_NAMES = {
     400: "MalformedRequest", 401: "Unauthenticated", 403: "PermissionDenied", 404: "NotFound", 409: "AlreadyExists",
-    413: "RequestTooLarge", 422: "InvalidInput", 500: "StorageFailure", 503: "Unavailable",
+    413: "RequestTooLarge", 422: "InvalidInput", 429: "RateLimited", 500: "StorageFailure", 503: "Unavailable",
+    507: "DiskFull",
 }
 
 
@@ -1123,6 +1204,7 @@ def shared_responses(routes):
 
 def document():
     routes = copy.deepcopy(ROUTES)
+    add_links(routes)
     responses = shared_responses(routes)
     paths = {}
     for method, path, operation in routes:

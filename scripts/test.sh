@@ -67,3 +67,5 @@ echo "== schemathesis against /openapi.json on a live server"
 scripts/schemathesis.sh
 echo "== README: the curl and MCP examples against a live server"
 scripts/readme-check.sh
+echo "== reliability (bounded): kills, outages, 50 clients, hostile input, a long run, a full disk (docs/RELIABILITY.md)"
+ENGRAM_BIN="$(swift build --show-bin-path)/engram" scripts/reliability.sh --quick

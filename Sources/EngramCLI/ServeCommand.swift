@@ -53,6 +53,13 @@ struct ServeCommand: AsyncParsableCommand {
     var noAuth = false
 
     @Option(
+        name: .customLong("auth-failure-burst"),
+        help: ArgumentHelp(
+            "Failed authentications a client address may make before 429 rate_limited, then one per second; 0 for no limit (auth.failureBurst; default 20).",
+            valueName: "n"))
+    var authFailureBurst: Int?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
             "trace, debug, info, notice, warning, error or critical (log.level; default info).",
@@ -71,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             values["maintenance.intervalSeconds"] = .init(.int(maintenanceInterval), isSecret: false)
         }
         if noAuth { values["auth.disabled"] = .init(.bool(true), isSecret: false) }
+        if let authFailureBurst { values["auth.failureBurst"] = .init(.int(authFailureBurst), isSecret: false) }
         if let logLevel { values["log.level"] = .init(.string(logLevel), isSecret: false) }
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "options", values: values),
@@ -94,6 +102,9 @@ struct ServeCommand: AsyncParsableCommand {
         server.port = reader.int(forKey: "http.port", default: server.port)
         server.maxBodyBytes = reader.int(forKey: "http.maxBodyBytes", default: server.maxBodyBytes)
         server.requiresAPIKeys = !reader.bool(forKey: "auth.disabled", default: false)
+        let burst = reader.int(forKey: "auth.failureBurst", default: server.authenticationFailureBurst)
+        guard burst >= 0 else { throw ValidationError("auth.failureBurst must be 0 (no limit) or more.") }
+        server.authenticationFailureBurst = burst == 0 ? .max : burst
         let interval = reader.int(forKey: "maintenance.intervalSeconds", default: 600)
         server.maintenanceInterval = interval > 0 ? .seconds(interval) : nil
         let levelName = reader.string(forKey: "log.level", default: "info")

@@ -6,6 +6,8 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import EngramCLI
+
 /// `engram serve` as a process: settings from options, environment and file; a SIGTERM in the middle of a burst
 /// of writes loses none that it acknowledged.
 @Suite struct ServeProcessTests {
@@ -48,6 +50,19 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
+    }
+
+    @Test func theFailedAuthenticationLimitIsASetting() async throws {
+        #expect(try await ServeCommand.parse([]).settings().server.authenticationFailureBurst == 20)
+        #expect(
+            try await ServeCommand.parse(["--auth-failure-burst", "5"]).settings().server.authenticationFailureBurst
+                == 5)
+        #expect(
+            try await ServeCommand.parse(["--auth-failure-burst", "0"]).settings().server.authenticationFailureBurst
+                == .max)
+        await #expect(throws: (any Error).self) {
+            _ = try await ServeCommand.parse(["--auth-failure-burst", "-1"]).settings()
+        }
     }
 
     @Test func settingsComeFromOptionsThenEnvironmentThenFile() async throws {
