@@ -137,18 +137,12 @@ def verify(store, ledger):
         missing = [i for i in links if present.get(i, 0) < 1]
         if missing:
             raise Failure(f"{len(missing)} acknowledged links lost or without an audit row (of {len(links)})")
-    partial = 0
-    for user, contents, _ in ledger.batches:
+    partial = acknowledged_missing = 0
+    for user, contents, acknowledged in ledger.batches:
         count = int(store.value(
             f"SELECT count(*) FROM memories WHERE user_id = '{user}' AND content IN ({in_list(contents)})"))
-        if count not in (0, len(contents)):
-            partial += 1
-    acknowledged_missing = 0
-    for user, contents, acknowledged in ledger.batches:
-        if acknowledged:
-            count = int(store.value(
-                f"SELECT count(*) FROM memories WHERE user_id = '{user}' AND content IN ({in_list(contents)})"))
-            acknowledged_missing += count != len(contents)
+        partial += count not in (0, len(contents))
+        acknowledged_missing += acknowledged and count != len(contents)
     if partial or acknowledged_missing:
         raise Failure(f"{partial} bulk batches partly stored, {acknowledged_missing} acknowledged batches incomplete")
     return len(ids), len(links)
