@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // ConnectionPoolError: what the pool throws when it gives up connecting.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                // ServerProbe: a plain socket connect.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

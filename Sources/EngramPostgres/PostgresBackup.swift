@@ -69,7 +69,8 @@ public enum PostgresBackup {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: PostgresDriver.connectionConfiguration(postgres), id: 1, logger: logger)
+                configuration: PostgresDriver.connectionConfiguration(postgres, purpose: "backup"), id: 1,
+                logger: logger)
         } catch {
             throw PostgresErrors.translate(error, postgres: postgres, logger: logger)
         }

@@ -176,7 +176,7 @@ extension PostgresDriver {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: connectionConfiguration(maintenance), id: 0, logger: logger)
+                configuration: connectionConfiguration(maintenance, purpose: "create database"), id: 0, logger: logger)
         } catch {
             throw PostgresErrors.translate(error, postgres: maintenance, logger: logger)
         }

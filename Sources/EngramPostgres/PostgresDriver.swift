@@ -59,9 +59,7 @@ public final class PostgresDriver: StorageDriver, Service {
         self.postgres = postgres
         self.deadlines = PostgresDeadlines(postgres)
         self.progress = PoolProgress.of(client)
-        self.probe = ServerProbe(try Self.connectionConfiguration(postgres), logger: logger) { error in
-            PostgresErrors.translate(error, postgres: postgres, logger: logger)
-        }
+        self.probe = ServerProbe(postgres)
         self.client = client
         self.ownsClient = ownsClient
         self.logger = logger
@@ -138,15 +136,18 @@ public final class PostgresDriver: StorageDriver, Service {
     public func checkConnection() async throws {
         do {
             let opened = try await PostgresConnection.connect(
-                configuration: Self.connectionConfiguration(postgres), id: 0, logger: logger)
+                configuration: Self.connectionConfiguration(postgres, purpose: "check"), id: 0, logger: logger)
             try await opened.close()
         } catch {
             throw translate(error)
         }
     }
 
-    /// A single connection's configuration, outside the pool.
-    static func connectionConfiguration(_ postgres: PostgresConfiguration) throws -> PostgresConnection.Configuration {
+    /// A single connection's configuration, outside the pool, named in `pg_stat_activity` after the application and
+    /// its `purpose` (say, "engram (probe)").
+    static func connectionConfiguration(_ postgres: PostgresConfiguration, purpose: String) throws
+        -> PostgresConnection.Configuration
+    {
         var connection: PostgresConnection.Configuration
         switch postgres.endpoint {
         case .tcp(let host, let port):
@@ -161,6 +162,9 @@ public final class PostgresDriver: StorageDriver, Service {
                 database: postgres.database)
         }
         connection.options.connectTimeout = .init(postgres.connectTimeout)
+        connection.options.additionalStartupParameters = [
+            ("application_name", "\(postgres.applicationName) (\(purpose))")
+        ]
         return connection
     }
 

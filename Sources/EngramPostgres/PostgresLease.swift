@@ -18,7 +18,7 @@ import Synchronization
 /// The deadline is checked on an event loop, but decided in a task: a hand-over the pool made before the deadline is
 /// then already queued ahead of the decision, even when the concurrency pool is saturated.
 ///
-/// A lease that has waited ``ServerProbe/delay`` while the pool made no progress also asks ``ServerProbe`` whether
+/// A lease that waits while the pool makes no progress also asks ``ServerProbe``, every ``ServerProbe/delay``, whether
 /// the server accepts connections at all, and gives up at once when it does not.
 final class PostgresLease: Sendable {
     private enum State {
@@ -60,7 +60,7 @@ final class PostgresLease: Sendable {
         task.withLock { $0 = lease }
         let start = ContinuousClock.now
         watch(since: start, within: deadlines, lease: lease)
-        probeLater(since: start, lease: lease)
+        probeLater(lease: lease)
         defer {
             timer.withLock { $0.take() }?.cancel()
             probeTimer.withLock { $0.take() }?.cancel()
@@ -113,15 +113,17 @@ final class PostgresLease: Sendable {
         stale?.cancel()
     }
 
-    /// Once ``ServerProbe/delay`` has passed, if the lease still waits and the pool has made no progress since
-    /// `start`, asks the probe whether the server accepts connections; gives up with its error if not.
-    private func probeLater(since start: ContinuousClock.Instant, lease: Task<Void, Never>) {
+    /// Every ``ServerProbe/delay`` while the lease waits: when the pool has made no progress for that long, asks the
+    /// probe whether the server accepts connections, and gives up with its error if not.
+    private func probeLater(lease: Task<Void, Never>) {
         let check = PostgresConnection.defaultEventLoopGroup.any().scheduleTask(in: TimeAmount(ServerProbe.delay)) {
             _ = Task {
-                guard self.isWaiting, self.progress.lastProgress < start else { return }
-                if let error = await self.probe.unreachable(), self.end(error) {
-                    lease.cancel()
+                guard self.isWaiting else { return }
+                if self.progress.lastProgress + ServerProbe.delay <= .now, let error = await self.probe.unreachable() {
+                    if self.end(error) { lease.cancel() }
+                    return
                 }
+                self.probeLater(lease: lease)
             }
         }
         probeTimer.withLock { $0 = check }

@@ -1,20 +1,26 @@
 import EngramCore
-import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
-/// Whether PostgreSQL accepts connections, found by opening one outside the pool: asked by a lease that has waited
-/// ``delay`` while the pool made no progress, so that a stopped server fails the request at once with
-/// `database_unavailable` instead of after the whole lease deadline (40 s by default).
+/// Whether PostgreSQL's socket accepts connections, found by connecting to it (TCP or unix) and closing at once,
+/// without PostgreSQL's startup or authentication: asked by a lease that has waited ``delay`` while the pool made no
+/// progress, so that a stopped server fails the request at once with `database_unavailable` instead of after the
+/// whole lease deadline (40 s by default).
 ///
 /// Why: while the server refuses connections, postgres-nio's pool keeps its requests queued and retries with
 /// back-off, and fails them only when its circuit breaker trips (a minute after the first failed attempt), so a
 /// lease could only wait for ``PostgresDeadlines/lease``. A refused connection is an answer: nothing will be leased
-/// until the server is back. A server that accepts the probe leaves the lease waiting, as before, for a pool that is
-/// busy or reconnecting. One probe runs at a time; leases that ask meanwhile share its answer, and an answer serves
-/// for ``reuse``.
+/// until the server is back. A socket that accepts leaves the lease waiting, as before, for a pool that is busy,
+/// slow to connect or reconnecting, or for a server that is starting up.
+///
+/// Only the socket, so that a probe never takes one of the server's connection slots: under load (many pools
+/// opening their first connections on a busy machine) leases often wait longer than ``delay``, and probes that
+/// logged in took `max_connections` from the pools themselves. One probe runs at a time; leases that ask
+/// meanwhile share its answer, and an answer serves for ``reuse``.
 final class ServerProbe: Sendable {
-    /// How long a lease waits on a pool that makes no progress before it asks.
+    /// How long a lease waits on a pool that makes no progress before it asks (and again each time as long).
     static let delay: Duration = .milliseconds(500)
     /// How long an answer serves later leases.
     static let reuse: Duration = .milliseconds(250)
@@ -27,26 +33,28 @@ final class ServerProbe: Sendable {
     private let state = Mutex(State())
     private let connect: @Sendable () async -> EngramError?
 
-    /// A probe that opens (and closes) a connection of `configuration`; a failure to connect is `translate`d.
-    init(
-        _ configuration: PostgresConnection.Configuration, logger: Logger,
-        translate: @escaping @Sendable (any Error) -> EngramError
-    ) {
+    /// A probe of `postgres`'s endpoint, within its connect timeout; a refusal is ``PostgresErrors/cannotConnect(_:)``.
+    init(_ postgres: PostgresConfiguration) {
+        let endpoint = postgres.endpoint
+        let timeout = TimeAmount(postgres.connectTimeout)
+        let refused = PostgresErrors.cannotConnect(postgres)
         connect = {
+            let bootstrap = ClientBootstrap(group: PostgresConnection.defaultEventLoopGroup).connectTimeout(timeout)
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: configuration, id: 0, logger: logger)
-                try? await connection.close()
+                let channel =
+                    switch endpoint {
+                    case .tcp(let host, let port): try await bootstrap.connect(host: host, port: port).get()
+                    case .unixSocket(let path): try await bootstrap.connect(unixDomainSocketPath: path).get()
+                    }
+                try? await channel.close()
                 return nil
             } catch {
-                let engramError = translate(error)
-                return engramError.code == .databaseUnavailable ? engramError : nil
+                return refused
             }
         }
     }
 
-    /// Why the server cannot be reached now, or `nil` when it accepts connections (or refuses for another reason,
-    /// such as a wrong password, which the pool reports itself).
+    /// Why the server cannot be reached now, or `nil` when its socket accepts connections.
     func unreachable() async -> EngramError? {
         let task = state.withLock { state -> Task<EngramError?, Never> in
             if let running = state.running { return running }

@@ -215,7 +215,8 @@ private func contentHashes(_ store: MemoryService, users: [String]) async throws
 /// Runs one statement outside a transaction (CREATE/DROP DATABASE) on its own connection, as the URL's role.
 private func execute(_ configuration: PostgresConfiguration, _ sql: String) async throws {
     let connection = try await PostgresConnection.connect(
-        configuration: PostgresDriver.connectionConfiguration(configuration), id: 99, logger: testLogger)
+        configuration: PostgresDriver.connectionConfiguration(configuration, purpose: "test"), id: 99,
+        logger: testLogger)
     do {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger)
         try await connection.close()

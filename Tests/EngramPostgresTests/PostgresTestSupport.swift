@@ -130,3 +130,19 @@ extension PostgresConnection {
         try await self.query(query, logger: logger).collect().first.map(decode)
     }
 }
+
+/// A server error postgres-nio describes in full: `PSQLError`'s own description hides the server's message (it may
+/// hold values), which leaves a failing test saying nothing; the tests' statements hold none.
+struct ReadablePostgresError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// `body`, with a `PSQLError` rethrown as a ``ReadablePostgresError`` (for a test's own statements, outside the
+/// driver, which translates its errors itself).
+func readable<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as PSQLError {
+        throw ReadablePostgresError(description: String(reflecting: error))
+    }
+}

@@ -153,8 +153,11 @@ struct PostgresTroubleshootingMoreTests {
             try await adminQuery("ALTER DATABASE \(configuration.database) CONNECTION LIMIT 1")
             var limited = configuration
             limited.poolSize = 3
-            let held = try await PostgresConnection.connect(
-                configuration: PostgresDriver.connectionConfiguration(limited), id: 1, logger: testLogger)
+            let held = try await readable {
+                try await PostgresConnection.connect(
+                    configuration: PostgresDriver.connectionConfiguration(limited, purpose: "test"), id: 1,
+                    logger: testLogger)
+            }
             do {
                 let error = try await PostgresDriver.withDriver(limited, logger: testLogger) { driver in
                     await expectEngramError(.storageFailure) { try await driver.checkConnection() }
@@ -234,10 +237,13 @@ private func withScratchDatabase(
 /// cannot run in a transaction).
 private func adminQuery(_ sql: String) async throws {
     let configuration = try PostgresConfiguration(url: try #require(testDatabaseURL))
-    let connection = try await PostgresConnection.connect(
-        configuration: PostgresDriver.connectionConfiguration(configuration), id: 2, logger: testLogger)
+    let connection = try await readable {
+        try await PostgresConnection.connect(
+            configuration: PostgresDriver.connectionConfiguration(configuration, purpose: "test"), id: 2,
+            logger: testLogger)
+    }
     do {
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger)
+        try await readable { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger) }
     } catch {
         try? await connection.close()
         throw error
