@@ -139,6 +139,7 @@ struct ReadablePostgresError: Error, CustomStringConvertible {
 
 /// `body`, with a `PSQLError` rethrown as a ``ReadablePostgresError`` (for a test's own statements, outside the
 /// driver, which translates its errors itself).
+@discardableResult
 func readable<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
