@@ -1,15 +1,24 @@
-"""Disk full and read-only files: SQLite on a small tmpfs that fills up, then turns read-only, under a live server.
+"""Disk full and read-only files under a live server: the store's files on a small tmpfs that fills up.
 
-The store lives on a tmpfs of its own (mounting one needs root; elsewhere the check says it was skipped). Writers
-fill it until writes are refused: each refusal must be a clear error (507 `disk_full`), reads must go on working,
-and once the filesystem is made larger (`mount -o remount,size=…`) writes must succeed again without a restart.
-Then the filesystem is remounted read-only: writes are refused with a stable code, reads go on, and after it is
-read-write again writes succeed. At the end the file passes SQLite's integrity check and every acknowledged write
-is there whole (crash.verify).
+SQLite: the store lives on a tmpfs of its own (mounting one needs root; elsewhere the check says it was skipped).
+Writers fill it until writes are refused: each refusal must be a clear error (507 `disk_full`), reads must go on
+working, and once the filesystem is made larger (`mount -o remount,size=…`) writes must succeed again without a
+restart. Then the filesystem is remounted read-only: writes are refused with a stable code, reads go on, and after
+it is read-write again writes succeed. At the end the file passes SQLite's integrity check and every acknowledged
+write is there whole (crash.verify).
+
+PostgreSQL: the tables and indexes of a database of the check's own live in a tablespace on the tmpfs (its
+`default_tablespace`), so that extending a table fails with ENOSPC (SQLSTATE 53100) while the server's WAL, on
+the main disk, goes on; the same fill, refusal, reads and recovery as SQLite, then every acknowledged write is
+read back with psql. (A read-only tablespace is not simulated: PostgreSQL writes data files at checkpoints, not
+when a request writes, so Engram would never see it.)
 """
 
+import os
+import shlex
 import subprocess
-import time
+import urllib.parse
+import uuid
 
 import crash
 from harness import Failure, Store, log
@@ -72,6 +81,8 @@ def run(server, store, options):
         log(f"diskfull: skipped: cannot mount a tmpfs here ({mounted.stderr.strip()}); it needs root")
         return {"skipped": "mounting a tmpfs needs root"}
     try:
+        if store.is_postgres:
+            return check_postgres(server, store, options, str(disk))
         server.store = Store(str(disk / "engram.sqlite"))
         return check(server, server.store, str(disk))
     finally:
@@ -80,9 +91,8 @@ def run(server, store, options):
         subprocess.run(["umount", str(disk)], capture_output=True)
 
 
-def check(server, store, disk):
-    ledger = crash.Ledger()
-    user = "disk"
+def fill_and_recover(server, disk, ledger, user):
+    """Fills the disk through the API until refused, checks the refusals and reads, grows the disk, writes again."""
     server.admin_key()
     server.start()
     client = server.client()
@@ -99,6 +109,64 @@ def check(server, store, disk):
     if response.status != 201:
         raise Failure(f"a write after space came back failed: {response.status} {response.body[:200]}")
     ledger.memory(user, response.json["memory"]["id"], "disk canary: space is back")
+    return refusals, before
+
+
+def check_postgres(server, store, options, disk):
+    if not options.pg_control:
+        return {"skipped": "needs --pg-control (its superuser-psql) to make a tablespace"}
+    superuser = shlex.split(options.pg_control) + ["superuser-psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1"]
+
+    def sql(*statements):
+        arguments = [part for statement in statements for part in ("-c", statement)]
+        done = subprocess.run(superuser + arguments, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"superuser SQL {statements} failed: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    # The tablespace folder belongs to the server's (unprivileged) user, as PostgreSQL requires, who must be able
+    # to reach it through the check's folder.
+    data = sql("SHOW data_directory")
+    os.chmod(server.workdir, 0o711)
+    owner = os.stat(data)
+    folder = os.path.join(disk, "tablespace")
+    os.mkdir(folder, 0o700)
+    os.chown(folder, owner.st_uid, owner.st_gid)
+    suffix = uuid.uuid4().hex[:8]
+    tablespace, database = f"rel_small_{suffix}", f"rel_disk_{suffix}"
+    url, schema = store._postgres_parts()
+    parts = urllib.parse.urlsplit(url)
+    role = parts.username
+    sql(f"CREATE TABLESPACE {tablespace} OWNER {role} LOCATION '{folder}'",
+        f"CREATE DATABASE {database} OWNER {role}",
+        f"ALTER DATABASE {database} SET default_tablespace = {tablespace}")
+    try:
+        moved = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+        server.store = Store(f"{moved}{'&' if '?' in moved else '?'}schema={schema}", psql=store.psql)
+        ledger = crash.Ledger()
+        refusals, before = fill_and_recover(server, disk, ledger, "disk")
+        server.stop()
+        server.store.check_integrity()
+        memories, _ = crash.verify(server.store, ledger)
+        placed = server.store.value(
+            "SELECT count(*) FROM pg_class c JOIN pg_tablespace t ON t.oid = c.reltablespace"
+            f" WHERE t.spcname = '{tablespace}' AND c.relname = 'memories'")
+        if placed != "1":
+            raise Failure(f"the memories table was not in the tablespace on the small disk ({placed})")
+        return {"acknowledgedBeforeFull": before, "refusedWhenFull": f"{len(refusals)} x 507 disk_full",
+                "acknowledgedTotal": memories, "lost": 0, "integrity": "every table read"}
+    finally:
+        server.kill()
+        try:
+            sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", f"DROP TABLESPACE IF EXISTS {tablespace}")
+        except Failure as error:
+            log(f"diskfull: could not drop {database} or {tablespace}: {error}")
+
+
+def check(server, store, disk):
+    ledger = crash.Ledger()
+    user = "disk"
+    refusals, before = fill_and_recover(server, disk, ledger, user)
     # Read-only files: the server stopped, the filesystem remounted read-only (a file open for writing would keep it
     # busy), the server started on it: it serves reads and refuses writes with a stable code, or refuses to start
     # with a clear error. Read-write again, it writes.

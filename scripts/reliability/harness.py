@@ -57,7 +57,7 @@ class Store:
                 [self.psql, url, "-X", "-qAt", "-F", "\x1f", "-R", "\x1e", "-v", "ON_ERROR_STOP=1",
                  # Row-level security scopes every table to `engram.user_id`; the harness reads all users'.
                  "-c", f"SET search_path TO {schema}", "-c", "SET engram.admin = on", "-c", sql],
-                check=True, capture_output=True, text=True).stdout
+                check=True, capture_output=True, text=True).stdout.removesuffix("\n")  # psql ends with one
             return [tuple(None if v == "" else v for v in line.split("\x1f")) for line in out.split("\x1e") if line]
         connection = sqlite3.connect(f"file:{self.spec}?mode=ro", uri=True, timeout=30)
         try:
@@ -244,7 +244,7 @@ class Server:
     def tail(self, lines=40):
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
+        except (AttributeError, OSError):  # never started, or no log
             return "(no log)"
 
 

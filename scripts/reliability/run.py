@@ -47,8 +47,6 @@ def main():
     for check in checks:
         if check == "outage" and not options.db:
             continue  # a database outage is PostgreSQL's
-        if check == "diskfull" and options.db:
-            continue  # a full disk under the server's own files: SQLite's
         workdir = Path(tempfile.mkdtemp(prefix=f"engram-reliability-{check}-"))
         if options.db:
             separator = "&" if "?" in options.db else "?"
