@@ -106,11 +106,7 @@ extension PostgresDriver {
             do {
                 try await connection.execute(begin, within: deadlines, logger: logger)
                 begun = true
-                try await self.scope(connection, to: scope)
-                if holdsUser, case .user(let id) = scope {
-                    try await connection.execute(
-                        "SELECT FROM users WHERE id = \(id) FOR KEY SHARE", within: deadlines, logger: logger)
-                }
+                try await self.scope(connection, to: scope, holdingUser: holdsUser)
                 let result = try await body(tx)
                 // A statement failed and the caller went on: PostgreSQL would answer COMMIT with a silent rollback.
                 if tx.failedState != nil { throw PostgresTransaction.abandoned }
@@ -140,22 +136,38 @@ extension PostgresDriver {
         }
     }
 
-    /// Points the transaction at the schema and at its user (or whole-store access) in one round trip, and checks
-    /// that the role may use the schema (without USAGE, names in it would just look missing).
-    func scope(_ connection: PostgresConnection, to scope: StorageScope) async throws {
+    /// Points the transaction at the schema and at its user (or whole-store access), checks that the role may use
+    /// the schema (without USAGE, names in it would just look missing) and, with `holdingUser`, takes the `KEY SHARE`
+    /// lock on the user's row (``perform(_:begin:holdsUser:_:)``): one round trip. The lock names its table with the
+    /// schema, since a `search_path` set by a statement applies from the next one.
+    func scope(_ connection: PostgresConnection, to scope: StorageScope, holdingUser: Bool) async throws {
         let (userID, admin) =
             switch scope {
             case .user(let id): (id, "off")
             case .store: ("", "on")
             }
         let searchPath = "\(postgres.schema), public"
-        let usable = try await connection.first(
-            """
-            SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
-                set_config('engram.admin', \(admin), true),
-                (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema))
-            """, within: deadlines, logger: logger
-        ) { try $0.decode((String, String, String, Bool?).self).3 }
+        let users = "\"\(postgres.schema)\".users"
+        // A read-only transaction may not lock rows, even none: the lock is a statement of its own shape.
+        let query: PostgresQuery =
+            if holdingUser, case .user(let id) = scope {
+                """
+                SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
+                    set_config('engram.admin', \(admin), true),
+                    (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema)),
+                    (SELECT true FROM \(unescaped: users) WHERE id = \(id) FOR KEY SHARE)
+                """
+            } else {
+                """
+                SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
+                    set_config('engram.admin', \(admin), true),
+                    (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema)),
+                    NULL::bool
+                """
+            }
+        let usable = try await connection.first(query, within: deadlines, logger: logger) {
+            try $0.decode((String, String, String, Bool?, Bool?).self).3
+        }
         if usable == false {
             throw PostgresErrors.engramError(sqlState: "42501", database: postgres.database)
         }

@@ -59,7 +59,7 @@ public final class PostgresDriver: StorageDriver, Service {
         self.postgres = postgres
         self.deadlines = PostgresDeadlines(postgres)
         self.progress = PoolProgress.of(client)
-        self.probe = ServerProbe(postgres)
+        self.probe = ServerProbe.of(postgres)
         self.client = client
         self.ownsClient = ownsClient
         self.logger = logger

@@ -17,8 +17,9 @@ import Synchronization
 ///
 /// Only the socket, so that a probe never takes one of the server's connection slots: under load (many pools
 /// opening their first connections on a busy machine) leases often wait longer than ``delay``, and probes that
-/// logged in took `max_connections` from the pools themselves. One probe runs at a time; leases that ask
-/// meanwhile share its answer, and an answer serves for ``reuse``.
+/// logged in took `max_connections` from the pools themselves. Even a socket that is only accepted costs the server
+/// a process for a moment, so probes are per server, not per driver (``of(_:)``): one runs at a time in a process,
+/// the leases that ask meanwhile share its answer, and an answer serves for ``reuse``.
 final class ServerProbe: Sendable {
     /// How long a lease waits on a pool that makes no progress before it asks (and again each time as long).
     static let delay: Duration = .milliseconds(500)
@@ -33,7 +34,27 @@ final class ServerProbe: Sendable {
     private let state = Mutex(State())
     private let connect: @Sendable () async -> EngramError?
 
-    /// A probe of `postgres`'s endpoint, within its connect timeout; a refusal is ``PostgresErrors/cannotConnect(_:)``.
+    private struct Server: Hashable {
+        var endpoint: PostgresConfiguration.Endpoint
+        var connectTimeout: Duration
+    }
+
+    /// The probes of this process, one per server.
+    private static let probes = Mutex<[Server: ServerProbe]>([:])
+
+    /// The probe of `postgres`'s server, shared by every driver of this process on it.
+    static func of(_ postgres: PostgresConfiguration) -> ServerProbe {
+        let server = Server(endpoint: postgres.endpoint, connectTimeout: postgres.connectTimeout)
+        return probes.withLock { probes in
+            if let probe = probes[server] { return probe }
+            let probe = ServerProbe(postgres)
+            probes[server] = probe
+            return probe
+        }
+    }
+
+    /// A probe of `postgres`'s endpoint, within its connect timeout; a refusal is ``PostgresErrors/cannotConnect(_:)``
+    /// (the same message for every driver on the server: it names only the host and port).
     init(_ postgres: PostgresConfiguration) {
         let endpoint = postgres.endpoint
         let timeout = TimeAmount(postgres.connectTimeout)
