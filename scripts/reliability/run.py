@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--pg-control", help="a command taking `stop fast|immediate` and `start` for --db's server")
     parser.add_argument("--quick", action="store_true", help="the bounded version .ci/run runs")
     parser.add_argument("--minutes", type=float, help="how long the long run lasts (default 1 quick, 10 full)")
+    parser.add_argument("--outage-seconds", type=float, help="how long each outage lasts (default 3 quick, 15 full)")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
 
