@@ -184,6 +184,25 @@ struct GlobalOptions: ParsableArguments {
         return settings
     }
 
+    /// When a SQLite commit is on disk: `ENGRAM_SQLITE_SYNCHRONOUS` (`full` or `normal`), else `full`.
+    func sqliteSynchronous() throws -> SQLiteDriver.Synchronous {
+        guard let value = ProcessInfo.processInfo.environment["ENGRAM_SQLITE_SYNCHRONOUS"], !value.isEmpty else {
+            return .full
+        }
+        guard let synchronous = SQLiteDriver.Synchronous(rawValue: value.lowercased()) else {
+            throw EngramError(
+                .invalidArgument, "ENGRAM_SQLITE_SYNCHRONOUS must be full or normal; it is \"\(value)\".")
+        }
+        return synchronous
+    }
+
+    /// Opens the SQLite file at `path` with the settings of the environment.
+    func openSQLite(_ path: String, access: SQLiteDriver.Access, logger: Logger) throws -> SQLiteDriver {
+        try SQLiteDriver(
+            path: path, access: access, vectorGraphs: try vectorGraphs(), synchronous: try sqliteSynchronous(),
+            logger: logger)
+    }
+
     /// Runs `body` with the driver of the chosen database: SQLite opened for `access`, or PostgreSQL with its pool
     /// running for the duration of `body`.
     func withDriver<T: Sendable>(_ access: DatabaseAccess, _ body: (any StorageDriver) async throws -> T) async throws
@@ -191,9 +210,7 @@ struct GlobalOptions: ParsableArguments {
     {
         switch try location() {
         case .sqlite(let path):
-            let driver = try SQLiteDriver(
-                path: path, access: access == .read ? .readOnly : .create, vectorGraphs: try vectorGraphs(),
-                logger: logger)
+            let driver = try openSQLite(path, access: access == .read ? .readOnly : .create, logger: logger)
             defer { try? driver.close() }
             return try await body(driver)
         case .postgres(let url):

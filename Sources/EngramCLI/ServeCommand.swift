@@ -134,8 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         let embedder = MeasuredEmbedder(embedders.configured)
         switch try global.location() {
         case .sqlite(let path):
-            let driver = try SQLiteDriver(
-                path: path, access: .create, vectorGraphs: try global.vectorGraphs(), logger: logger)
+            let driver = try global.openSQLite(path, access: .create, logger: logger)
             defer { try? driver.close() }
             try await serve(
                 driver: driver, services: [], embedder: embedder, others: embedders.others, formation: formation,

@@ -147,24 +147,18 @@ extension PostgresDriver {
             case .store: ("", "on")
             }
         let searchPath = "\(postgres.schema), public"
-        let users = "\"\(postgres.schema)\".users"
-        // A read-only transaction may not lock rows, even none: the lock is a statement of its own shape.
-        let query: PostgresQuery =
-            if holdingUser, case .user(let id) = scope {
-                """
-                SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
-                    set_config('engram.admin', \(admin), true),
-                    (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema)),
-                    (SELECT true FROM \(unescaped: users) WHERE id = \(id) FOR KEY SHARE)
-                """
-            } else {
-                """
-                SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
-                    set_config('engram.admin', \(admin), true),
-                    (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema)),
-                    NULL::bool
-                """
-            }
+        var query: PostgresQuery = """
+            SELECT set_config('search_path', \(searchPath), true), set_config('engram.user_id', \(userID), true),
+                set_config('engram.admin', \(admin), true),
+                (SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = \(postgres.schema)),
+            """
+        // A read-only transaction may not lock rows, even none: without the lock the column is a constant.
+        if holdingUser, case .user(let id) = scope {
+            let users = "\"\(postgres.schema)\".users"
+            query.sql += " (SELECT true FROM \(users) WHERE id = \(try query.bind(id)) FOR KEY SHARE)"
+        } else {
+            query.sql += " NULL::bool"
+        }
         let usable = try await connection.first(query, within: deadlines, logger: logger) {
             try $0.decode((String, String, String, Bool?, Bool?).self).3
         }

@@ -71,6 +71,7 @@ extension SQLiteDriver {
                     "foreign_keys": (try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false) ? "on" : "off",
                     "quick_check": check,
                     "access": self.isReadOnly ? "read-only" : "read-write",
+                    "synchronous": self.synchronous.rawValue,
                     "users": String(
                         try db.tableExists("users") ? try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0 : 0),
                 ]

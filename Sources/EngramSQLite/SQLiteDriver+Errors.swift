@@ -1,6 +1,7 @@
 import EngramCore
 import Foundation
 import GRDB
+import Glibc
 import Logging
 
 extension SQLiteDriver {
@@ -18,6 +19,12 @@ extension SQLiteDriver {
             case .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_NOTNULL:
                 return EngramError(.invalidArgument, "A value is outside its allowed range; nothing was written.")
             default:
+                if error.resultCode == .SQLITE_IOERR, filesystemIsReadOnly() {
+                    return EngramError(
+                        .databaseReadOnly,
+                        "The filesystem of the database turned read-only (a disk error can do that); nothing was written, and reads go on. Check the disk, make it writable and restart engram."
+                    )
+                }
                 if let known = Self.fileError(error.resultCode) { return known }
                 logger.error("sqlite error", metadata: ["code": "\(error.extendedResultCode.rawValue)"])
                 return EngramError(
@@ -28,6 +35,21 @@ extension SQLiteDriver {
         }
         logger.error("storage error", metadata: ["type": "\(type(of: error))"])
         return EngramError(.storageFailure, "The storage layer failed; nothing was written. Run engram doctor.")
+    }
+
+    /// Whether the database's folder refuses a new file because its filesystem is read-only. A filesystem that
+    /// remounted itself read-only after an error still passes `access(2)`, and SQLite says only that a write failed
+    /// (`SQLITE_IOERR_WRITE`): creating a file is what tells.
+    func filesystemIsReadOnly() -> Bool {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let probe = "\(folder)/.engram-write-check-\(UUID().uuidString)"
+        let descriptor = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor < 0 else {
+            Glibc.close(descriptor)
+            unlink(probe)
+            return false
+        }
+        return errno == EROFS
     }
 
     /// The errors of the file itself, which say what to fix.

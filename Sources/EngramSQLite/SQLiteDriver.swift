@@ -17,11 +17,23 @@ public final class SQLiteDriver: StorageDriver {
         case create
     }
 
+    /// When a commit is on disk (SQLite's `synchronous`, in WAL mode).
+    public enum Synchronous: String, Sendable, Hashable, CaseIterable {
+        /// The write-ahead log is synced at checkpoints only: a commit survives the process being killed, but a
+        /// power loss, a kernel crash or a filesystem that fails may lose the last commits (never corrupt the file).
+        case normal
+        /// Every commit syncs the write-ahead log before it returns, so an acknowledged write survives those too
+        /// (PostgreSQL's default). The default: it costs a sync per transaction, not per memory.
+        case full
+    }
+
     public let backend = "sqlite"
     /// The database file.
     public let path: String
     /// How the file was opened.
     public let access: Access
+    /// When a commit is on disk.
+    public let synchronous: Synchronous
     public let migrations: [Migration]
     let pool: DatabasePool
     let vectors: VectorCache
@@ -33,13 +45,14 @@ public final class SQLiteDriver: StorageDriver {
     /// (`not_an_engram_database`), a missing file unless `access` is `.create` (`database_not_found`), and says
     /// which problem prevents opening (read-only, disk full, not a database…). Migrations are ``MemoryService``'s.
     /// `vectorGraphs` says from how many vectors a user's searches go through an approximate graph; graphs are saved
-    /// beside the file, in the folder `PATH-graphs`.
+    /// beside the file, in the folder `PATH-graphs`. `synchronous` says when a commit is on disk.
     public init(
         path: String, access: Access = .create, vectorGraphs: VectorGraphSettings = .standard,
-        logger: Logger = Logger(label: "engram.sqlite")
+        synchronous: Synchronous = .full, logger: Logger = Logger(label: "engram.sqlite")
     ) throws {
         self.path = path
         self.access = access
+        self.synchronous = synchronous
         self.logger = logger
         self.migrations = try Self.bundledMigrations()
         let url = URL(fileURLWithPath: path)
@@ -65,7 +78,6 @@ public final class SQLiteDriver: StorageDriver {
         configuration.readonly = access == .readOnly
         configuration.prepareDatabase { db in
             if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // Deleted rows are overwritten, so that an erased user's text does not linger in free pages.
                 try db.execute(sql: "PRAGMA secure_delete = ON")
             }
@@ -85,6 +97,15 @@ public final class SQLiteDriver: StorageDriver {
         } catch {
             throw access == .readOnly
                 ? Self.openError(error, logger: logger) : Self.writableOpenError(error, path: path, logger: logger)
+        }
+        // GRDB sets `synchronous = NORMAL` on the writer as it opens the pool in WAL mode.
+        if synchronous != .normal {
+            do {
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            } catch {
+                try? pool.close()
+                throw Self.openError(error, logger: logger)
+            }
         }
         vectors = VectorCache(
             graphSettings: vectorGraphs, folder: access == .readOnly ? nil : URL(fileURLWithPath: path + "-graphs"),

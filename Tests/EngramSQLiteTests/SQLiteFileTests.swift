@@ -33,6 +33,18 @@ import Testing
         #expect(health.message == "Database connection successful")
     }
 
+    /// `full` by default (every commit synced before it is acknowledged); `normal` syncs at checkpoints only.
+    @Test(arguments: [SQLiteDriver.Synchronous.normal, .full])
+    func theWriterSyncsAsConfigured(_ synchronous: SQLiteDriver.Synchronous) async throws {
+        let path = try freshPath()
+        let driver =
+            synchronous == .full
+            ? try SQLiteDriver(path: path) : try SQLiteDriver(path: path, synchronous: synchronous)
+        let level = try await driver.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(level == (synchronous == .full ? 2 : 1))
+        #expect(await MemoryService(driver: driver).health().details["synchronous"] == synchronous.rawValue)
+    }
+
     /// Every migration down and up again: the same schema, object for object (tables, indexes, triggers, the
     /// full-text tables), and none left behind in between.
     @Test func upDownUpGivesTheSameSchema() async throws {
@@ -272,5 +284,17 @@ import Testing
             #expect(error?.code == expected)
             #expect(error?.message.contains(words) == true, "\(code): \(String(describing: error))")
         }
+    }
+
+    /// A write that fails with an I/O error on a filesystem that still takes new files is a storage failure, not a
+    /// read-only one (a filesystem that turns read-only under a running server: `scripts/reliability.sh diskfull`).
+    @Test func anIOErrorIsReadOnlyOnlyWhenTheFolderRefusesNewFiles() throws {
+        let path = try freshPath()
+        let driver = try SQLiteDriver(path: path)
+        #expect(!driver.filesystemIsReadOnly())
+        #expect(driver.translate(DatabaseError(resultCode: .SQLITE_IOERR_WRITE)).code == .storageFailure)
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: (path as NSString).deletingLastPathComponent)
+        #expect(leftovers.allSatisfy { !$0.hasPrefix(".engram-write-check") }, "\(leftovers)")
     }
 }

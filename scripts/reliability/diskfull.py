@@ -7,6 +7,14 @@ restart. Then the filesystem is remounted read-only: writes are refused with a s
 it is read-write again writes succeed. At the end the file passes SQLite's integrity check and every acknowledged
 write is there whole (crash.verify).
 
+SQLite, a filesystem that turns read-only under the running server: the store on a small ext4 image (a loop
+device, `errors=remount-ro`), where ext4 is told of an error (/sys/fs/ext4/<device>/trigger_fs_error) and
+remounts itself read-only, as after a disk error, with the server's files open. Writes must be refused with 503
+`database_read_only` and reads go on; then the server is stopped, the image checked (e2fsck) and mounted again, and
+the server started: the file passes the integrity check, every write acknowledged before the last `sync` is there,
+and how many of those acknowledged after it survived is counted: with `synchronous = normal` (the default) they
+may be lost (they were in the kernel's cache, which the aborted filesystem never writes), with `full` none may be.
+
 PostgreSQL: the tables and indexes of a database of the check's own live in a tablespace on the tmpfs (its
 `default_tablespace`), so that extending a table fails with ENOSPC (SQLSTATE 53100) while the server's WAL, on
 the main disk, goes on; the same fill, refusal, reads and recovery as SQLite, then every acknowledged write is
@@ -163,6 +171,92 @@ def check_postgres(server, store, options, disk):
             log(f"diskfull: could not drop {database} or {tablespace}: {error}")
 
 
+def run_command(*arguments):
+    return subprocess.run(list(arguments), capture_output=True, text=True)
+
+
+def read_only_under_load(server, synchronous, writes=20):
+    """One round of the filesystem turning read-only under the server, with `synchronous`; see the module's text."""
+    image, folder = server.workdir / f"ext4-{synchronous}.img", server.workdir / f"ext4-{synchronous}"
+    folder.mkdir()
+    with open(image, "wb") as file:
+        file.truncate(64 * 1024 * 1024)
+    made = run_command("mkfs.ext4", "-q", "-F", str(image))
+    if made.returncode != 0:
+        return {"skipped": f"cannot make an ext4 image here: {made.stderr.strip() or 'no mkfs.ext4'}"}
+    mounted = mount("-o", "loop,errors=remount-ro", str(image), target=str(folder))
+    if mounted.returncode != 0:
+        return {"skipped": f"cannot mount an ext4 image on a loop device here: {mounted.stderr.strip()}"}
+    try:
+        source = run_command("findmnt", "-n", "-o", "SOURCE", str(folder)).stdout.strip()
+        trigger = f"/sys/fs/ext4/{os.path.basename(source)}/trigger_fs_error"
+        if not os.path.exists(trigger):
+            return {"skipped": f"this kernel has no {trigger}"}
+        user, ledger, after_sync = "readonly", crash.Ledger(), crash.Ledger()
+        server.store = Store(str(folder / "engram.sqlite"))
+        server.key = None
+        server.environment = {"ENGRAM_SQLITE_SYNCHRONOUS": synchronous}
+        server.admin_key()
+        server.start()
+        client = server.client()
+        client.call("POST", "/v1/users", {"id": user})
+
+        def write(target, label):
+            for index in range(writes):
+                content = f"read-only canary {label} {index}: the quick brown fox"
+                response = client.call("POST", f"/v1/users/{user}/memories", {"content": content})
+                if response.status != 201:
+                    raise Failure(f"a write before the error failed: {response.status} {response.body[:200]}")
+                target.memory(user, response.json["memory"]["id"], content)
+
+        write(ledger, "synced")
+        os.sync()
+        write(after_sync, "unsynced")
+        with open(trigger, "w") as file:
+            file.write("1\n")
+        refusals = []
+        for index in range(5):
+            response = client.call("POST", f"/v1/users/{user}/memories", {"content": f"read-only canary {index}"})
+            refusals.append((response.status, response.code))
+        if set(refusals) != {(503, "database_read_only")}:
+            raise Failure(f"writes on a filesystem that turned read-only answered {refusals}, not 503"
+                          " database_read_only")
+        reads_work(client, user)
+        server.stop()
+        if mount("-o", "remount,rw", target=str(folder)).returncode == 0:
+            raise Failure("the filesystem did not stay read-only after the error")
+        run_command("umount", str(folder))
+        checked = run_command("e2fsck", "-f", "-y", str(image))
+        if checked.returncode >= 4:
+            raise Failure(f"e2fsck could not repair the image ({checked.returncode}): {checked.stdout[-300:]}")
+        if mount("-o", "loop", str(image), target=str(folder)).returncode != 0:
+            raise Failure("could not mount the checked image again")
+        server.store.check_integrity()
+        crash.verify(server.store, ledger)
+        ids = list(after_sync.memories)
+        present = {row[0] for row in server.store.rows(f"SELECT id FROM memories WHERE id IN ({crash.in_list(ids)})")}
+        kept = crash.Ledger()
+        for memory_id in ids:
+            if memory_id in present:
+                kept.memory(user, memory_id, after_sync.memories[memory_id][1])
+        crash.verify(server.store, kept)  # what survived is whole
+        if synchronous == "full" and len(present) != len(ids):
+            raise Failure(f"with synchronous = full, {len(ids) - len(present)} of {len(ids)} writes acknowledged"
+                          " after the last sync were lost")
+        server.start()
+        response = server.client().call("POST", f"/v1/users/{user}/memories", {"content": "writable again"})
+        if response.status != 201:
+            raise Failure(f"a write after the image was checked failed: {response.status} {response.body[:200]}")
+        server.stop()
+        return {"refused": f"{len(refusals)} x 503 database_read_only", "reads": "200",
+                "acknowledgedBeforeSync": len(ledger.memories), "lostOfThose": 0,
+                "acknowledgedAfterSync": len(ids), "keptOfThose": len(present), "integrity": "ok"}
+    finally:
+        server.kill()
+        server.environment = {}
+        run_command("umount", str(folder))
+
+
 def check(server, store, disk):
     ledger = crash.Ledger()
     user = "disk"
@@ -186,6 +280,7 @@ def check(server, store, disk):
     server.stop()
     store.check_integrity()
     memories, _ = crash.verify(store, ledger)
+    turned = {synchronous: read_only_under_load(server, synchronous) for synchronous in ("normal", "full")}
     return {"acknowledgedBeforeFull": before, "refusedWhenFull": f"{len(refusals)} x 507 disk_full",
             "readOnly": read_only, "acknowledgedTotal": memories, "lost": 0,
-            "integrity": "ok"}
+            "integrity": "ok", "turnedReadOnlyWhileServing": turned}

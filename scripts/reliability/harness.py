@@ -178,6 +178,7 @@ class Server:
         self.store = store
         self.workdir = Path(workdir)
         self.extra = list(extra)
+        self.environment = {}  # variables of the server's environment besides the harness's own
         self.process = None
         self.base = None
         self.starts = 0
@@ -203,7 +204,7 @@ class Server:
         self.process = subprocess.Popen(
             [self.binary, "serve", "--db", self.store.spec, "--port", "0", "--embedder", "hashing",
              "--maintenance-interval", "0", *self.extra],
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **self.environment})
         log_file.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
