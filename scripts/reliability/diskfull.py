@@ -172,7 +172,10 @@ def check_postgres(server, store, options, disk):
 
 
 def run_command(*arguments):
-    return subprocess.run(list(arguments), capture_output=True, text=True)
+    try:
+        return subprocess.run(list(arguments), capture_output=True, text=True)
+    except FileNotFoundError:
+        return subprocess.CompletedProcess(list(arguments), 127, "", f"no {arguments[0]} here")
 
 
 def read_only_under_load(server, synchronous, writes=20):
@@ -188,7 +191,7 @@ def read_only_under_load(server, synchronous, writes=20):
     if mounted.returncode != 0:
         return {"skipped": f"cannot mount an ext4 image on a loop device here: {mounted.stderr.strip()}"}
     try:
-        source = run_command("findmnt", "-n", "-o", "SOURCE", str(folder)).stdout.strip()
+        source = run_command("findmnt", "-n", "-o", "SOURCE", str(folder)).stdout.strip() or "(unknown device)"
         trigger = f"/sys/fs/ext4/{os.path.basename(source)}/trigger_fs_error"
         if not os.path.exists(trigger):
             return {"skipped": f"this kernel has no {trigger}"}
