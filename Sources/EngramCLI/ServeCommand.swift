@@ -60,6 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
     var authFailureBurst: Int?
 
     @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "The IP address of a reverse proxy whose X-Forwarded-For names the client, for the failed-authentication limit; repeat for several (http.trustedProxies; default none).",
+            valueName: "address"))
+    var trustedProxies: [String] = []
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
             "trace, debug, info, notice, warning, error or critical (log.level; default info).",
@@ -80,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         if noAuth { values["auth.disabled"] = .init(.bool(true), isSecret: false) }
         if let authFailureBurst { values["auth.failureBurst"] = .init(.int(authFailureBurst), isSecret: false) }
         if let logLevel { values["log.level"] = .init(.string(logLevel), isSecret: false) }
+        if !trustedProxies.isEmpty {
+            values["http.trustedProxies"] = .init(.stringArray(trustedProxies), isSecret: false)
+        }
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "options", values: values),
             EnvironmentVariablesProvider().prefixKeys(with: "engram"),
@@ -105,6 +115,14 @@ struct ServeCommand: AsyncParsableCommand {
         let burst = reader.int(forKey: "auth.failureBurst", default: server.authenticationFailureBurst)
         guard burst >= 0 else { throw ValidationError("auth.failureBurst must be 0 (no limit) or more.") }
         server.authenticationFailureBurst = burst == 0 ? .max : burst
+        for proxy in reader.stringArray(forKey: "http.trustedProxies", default: []) {
+            guard let address = HTTPServerConfiguration.ipAddress(proxy) else {
+                throw ValidationError(
+                    "http.trustedProxies: \"\(proxy)\" is not an IP address; list the proxies' addresses, such as 127.0.0.1."
+                )
+            }
+            server.trustedProxies.insert(address)
+        }
         let interval = reader.int(forKey: "maintenance.intervalSeconds", default: 600)
         server.maintenanceInterval = interval > 0 ? .seconds(interval) : nil
         let levelName = reader.string(forKey: "log.level", default: "info")

@@ -4,19 +4,23 @@ import Hummingbird
 
 /// Finds who a request acts as from its API key (`Authorization: Bearer engram_…`, or `X-API-Key`), or refuses
 /// it with 401 `unauthenticated`; a client whose authentications keep failing is refused with 429 `rate_limited`
-/// for a while (``FailedAuthentications``). With keys not required (loopback only), every request acts as the admin.
+/// for a while (``FailedAuthentications``), counted by its address (``ClientAddress``). With keys not required
+/// (loopback only), every request acts as the admin.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = EngramRequestContext
     let service: MemoryService
     let requiresAPIKeys: Bool
     let failures: FailedAuthentications
+    let trustedProxies: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         var context = context
         if requiresAPIKeys {
-            if let wait = failures.retryAfter(context.clientAddress) {
+            let client = ClientAddress.resolve(
+                peer: context.peerAddress, headers: request.headers, trustedProxies: trustedProxies)
+            if let wait = failures.retryAfter(client) {
                 let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
                 throw APIError(
                     EngramError(
@@ -31,7 +35,7 @@ struct AuthMiddleware: RouterMiddleware {
                 }
                 context.principal = try await service.authenticate(secret: secret)
             } catch let error as EngramError where error.code == .unauthenticated {
-                failures.fail(context.clientAddress)
+                failures.fail(client)
                 throw error
             }
         } else {

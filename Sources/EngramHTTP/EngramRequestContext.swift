@@ -10,12 +10,13 @@ public struct EngramRequestContext: RequestContext {
     public var principal: Principal?
     /// The largest request body read, in bytes; ``APIMiddleware`` sets the server's.
     public var maxUploadSize: Int
-    /// The client's IP address (`local` over a unix socket or when unknown): what failed authentications count by.
-    public let clientAddress: String
+    /// The IP address of the connection's other end (`local` over a unix socket or when unknown): the client's, or
+    /// a reverse proxy's (``HTTPServerConfiguration/trustedProxies``).
+    public let peerAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+        self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "local"
         self.principal = nil
         self.maxUploadSize = HTTPServerConfiguration.defaultMaxBodyBytes
     }

@@ -52,7 +52,8 @@ public struct EngramServer: Sendable {
             service: service, requiresAPIKeys: configuration.requiresAPIKeys,
             failures: FailedAuthentications(
                 burst: configuration.authenticationFailureBurst,
-                refillPerSecond: configuration.authenticationFailuresPerSecond))
+                refillPerSecond: configuration.authenticationFailuresPerSecond),
+            trustedProxies: configuration.trustedProxies)
         let v1 = RouteTable(router.group("v1").add(middleware: auth), prefix: "/v1")
         V1Routes(service: service, metrics: metrics).register(on: v1)
         let mcpTable = RouteTable(router.group().add(middleware: auth), prefix: "")

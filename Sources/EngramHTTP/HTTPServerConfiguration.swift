@@ -16,10 +16,21 @@ public struct HTTPServerConfiguration: Sendable, Hashable {
     /// `rate_limited` (``FailedAuthentications``), and how many more it may make per second after that.
     public var authenticationFailureBurst: Int = 20
     public var authenticationFailuresPerSecond: Double = 1
+    /// The IP addresses of reverse proxies in front of the server. A request from one counts its failed
+    /// authentications by the client that `X-Forwarded-For` names (the last address there that is not a trusted
+    /// proxy), not by the proxy's, which all its clients would share. Empty (the default), the header is ignored:
+    /// any client can send it.
+    public var trustedProxies: Set<String> = []
     /// How often the maintenance service runs decay and expiry for every user; `nil` never.
     public var maintenanceInterval: Duration? = .seconds(600)
 
     public init() {}
+
+    /// `text` as an IP address in the form the server compares (IPv6 compressed), or `nil` when it is not one: for
+    /// ``trustedProxies``.
+    public static func ipAddress(_ text: String) -> String? {
+        ClientAddress.canonical(text)
+    }
 
     /// Whether `host` is a loopback address.
     public var isLoopback: Bool {

@@ -65,6 +65,15 @@ import Testing
         }
     }
 
+    @Test func trustedProxiesAreAddresses() async throws {
+        #expect(try await ServeCommand.parse([]).settings().server.trustedProxies.isEmpty)
+        let options = ["--trusted-proxy", "10.0.0.1", "--trusted-proxy", "2001:DB8::0:1"]
+        #expect(try await ServeCommand.parse(options).settings().server.trustedProxies == ["10.0.0.1", "2001:db8::1"])
+        await #expect(throws: (any Error).self) {
+            _ = try await ServeCommand.parse(["--trusted-proxy", "proxy.example"]).settings()
+        }
+    }
+
     @Test func settingsComeFromOptionsThenEnvironmentThenFile() async throws {
         let binary = try #require(Self.binary, "build engram first (swift build)")
         let folder = try Self.folder()
@@ -114,25 +123,40 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
-    @Test func servingWithoutKeysIsRefusedOffLoopback() async throws {
+    /// Runs `engram serve` on a fresh SQLite path with `arguments` and `environment` until it exits (these settings
+    /// are refused at once); returns its exit status, standard error and whether the database file was made.
+    static func refusedStart(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, Bool) {
         let binary = try #require(Self.binary, "build engram first (swift build)")
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
         let process = Process()
         process.executableURL = binary
-        process.arguments = [
-            "serve", "--db", folder.appendingPathComponent("s.sqlite").path, "--no-auth", "--port", "0",
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(["ENGRAM_HTTP_HOST": "0.0.0.0"]) { $1 }
+        process.arguments = ["serve", "--db", database, "--port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus != 0)
+        return (process.terminationStatus, text, FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func servingWithoutKeysIsRefusedOffLoopback() throws {
+        let (status, text, made) = try Self.refusedStart(["--no-auth"], environment: ["ENGRAM_HTTP_HOST": "0.0.0.0"])
+        #expect(status != 0)
         #expect(text.contains("loopback"))
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.sqlite").path))
+        #expect(!made)
+    }
+
+    /// The environment's list is comma-separated, and each entry is checked.
+    @Test func trustedProxiesFromTheEnvironmentAreChecked() throws {
+        let (status, text, made) = try Self.refusedStart(
+            [], environment: ["ENGRAM_HTTP_TRUSTED_PROXIES": "10.0.0.1,proxy.example"])
+        #expect(status != 0)
+        #expect(text.contains("\"proxy.example\" is not an IP address"), "\(text)")
+        #expect(!made)
     }
 
     @Test func aSIGTERMDuringABurstOfWritesLosesNoAcknowledgedWrite() async throws {

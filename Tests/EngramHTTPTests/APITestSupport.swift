@@ -58,9 +58,9 @@ struct APIClient: Sendable {
     @discardableResult
     func call(
         _ method: HTTPRequest.Method, _ path: String, key: String?, body: String? = nil,
-        contentType: String = "application/json"
+        contentType: String = "application/json", headers: HTTPFields = [:]
     ) async throws -> APIReply {
-        var headers: HTTPFields = [:]
+        var headers = headers
         if let key { headers[.authorization] = "Bearer \(key)" }
         if body != nil { headers[.contentType] = contentType }
         let response = try await client.executeRequest(

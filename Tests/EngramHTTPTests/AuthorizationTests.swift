@@ -126,6 +126,32 @@ import Testing
         }
     }
 
+    /// Behind a trusted proxy, each client `X-Forwarded-For` names has a limit of its own; from any other peer the
+    /// header changes nothing. (A live server: the peer is 127.0.0.1.)
+    @Test func behindATrustedProxyEachClientHasItsOwnLimit() async throws {
+        for trusted in [true, false] {
+            var configuration = HTTPServerConfiguration()
+            configuration.authenticationFailureBurst = 2
+            configuration.authenticationFailuresPerSecond = 0.0001
+            configuration.trustedProxies = trusted ? ["127.0.0.1"] : []
+            let fixture = try await APIFixture(.sqlite, configuration: configuration)
+            // Three from one client (the third over its limit), that client again with an address of its own
+            // choosing written before, then another client: its own limit only behind a trusted proxy.
+            let cases: [(String, HTTPResponse.Status)] = [
+                ("203.0.113.7", .unauthorized), ("203.0.113.7", .unauthorized), ("203.0.113.7", .tooManyRequests),
+                ("198.51.100.9, 203.0.113.7", .tooManyRequests),
+                ("198.51.100.9", trusted ? .unauthorized : .tooManyRequests),
+            ]
+            try await fixture.test(.live) { api in
+                for (client, expected) in cases {
+                    let headers: HTTPFields = [ClientAddress.forwardedFor: client]
+                    let reply = try await api.call(.get, "/v1/users/alice", key: "engram_wrong", headers: headers)
+                    #expect(reply.status == expected, "X-Forwarded-For: \(client), proxy trusted: \(trusted)")
+                }
+            }
+        }
+    }
+
     @Test func withoutKeysEveryRequestIsTheAdmins() async throws {
         var configuration = HTTPServerConfiguration()
         configuration.requiresAPIKeys = false
