@@ -98,8 +98,8 @@ public final class SQLiteDriver: StorageDriver {
             throw access == .readOnly
                 ? Self.openError(error, logger: logger) : Self.writableOpenError(error, path: path, logger: logger)
         }
-        // GRDB sets `synchronous = NORMAL` on the writer as it opens the pool in WAL mode.
-        if synchronous != .normal {
+        // GRDB sets `synchronous = NORMAL` on the writer as it opens a pool for writing in WAL mode.
+        if synchronous == .full, access != .readOnly {
             do {
                 try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             } catch {

@@ -67,8 +67,9 @@ import Testing
 
     @Test func trustedProxiesAreAddresses() async throws {
         #expect(try await ServeCommand.parse([]).settings().server.trustedProxies.isEmpty)
-        let options = ["--trusted-proxy", "10.0.0.1", "--trusted-proxy", "2001:DB8::0:1"]
-        #expect(try await ServeCommand.parse(options).settings().server.trustedProxies == ["10.0.0.1", "2001:db8::1"])
+        let options = ["--trusted-proxy", "192.0.2.10", "--trusted-proxy", "2001:DB8::0:1"]
+        #expect(
+            try await ServeCommand.parse(options).settings().server.trustedProxies == ["192.0.2.10", "2001:db8::1"])
         await #expect(throws: (any Error).self) {
             _ = try await ServeCommand.parse(["--trusted-proxy", "proxy.example"]).settings()
         }
@@ -153,7 +154,7 @@ import Testing
     /// The environment's list is comma-separated, and each entry is checked.
     @Test func trustedProxiesFromTheEnvironmentAreChecked() throws {
         let (status, text, made) = try Self.refusedStart(
-            [], environment: ["ENGRAM_HTTP_TRUSTED_PROXIES": "10.0.0.1,proxy.example"])
+            [], environment: ["ENGRAM_HTTP_TRUSTED_PROXIES": "192.0.2.10,proxy.example"])
         #expect(status != 0)
         #expect(text.contains("\"proxy.example\" is not an IP address"), "\(text)")
         #expect(!made)

@@ -30,7 +30,7 @@ import Testing
     /// Behind trusted proxies the client is the last untrusted address of `X-Forwarded-For`; otherwise the header
     /// is ignored, and what a client writes into it never decides.
     @Test func theClientBehindTrustedProxies() {
-        func client(_ peer: String, _ forwardedFor: [String], trusted: Set<String> = ["10.0.0.1", "10.0.0.2"])
+        func client(_ peer: String, _ forwardedFor: [String], trusted: Set<String> = ["192.0.2.10", "192.0.2.11"])
             -> String
         {
             var headers = HTTPFields()
@@ -39,19 +39,19 @@ import Testing
         }
         // An untrusted peer is the client, whatever it sends.
         #expect(client("198.51.100.9", ["203.0.113.7"]) == "198.51.100.9")
-        #expect(client("10.0.0.1", ["203.0.113.7"], trusted: []) == "10.0.0.1")
+        #expect(client("192.0.2.10", ["203.0.113.7"], trusted: []) == "192.0.2.10")
         // A trusted proxy names the client; a chain of trusted proxies is walked from the right.
-        #expect(client("10.0.0.1", ["203.0.113.7"]) == "203.0.113.7")
-        #expect(client("10.0.0.1", ["203.0.113.7, 10.0.0.2"]) == "203.0.113.7")
-        #expect(client("10.0.0.1", ["203.0.113.7", "10.0.0.2"]) == "203.0.113.7")
+        #expect(client("192.0.2.10", ["203.0.113.7"]) == "203.0.113.7")
+        #expect(client("192.0.2.10", ["203.0.113.7, 192.0.2.11"]) == "203.0.113.7")
+        #expect(client("192.0.2.10", ["203.0.113.7", "192.0.2.11"]) == "203.0.113.7")
         // What the client wrote itself is to the left of what the proxy appended.
-        #expect(client("10.0.0.1", ["192.0.2.1, 203.0.113.7"]) == "203.0.113.7")
+        #expect(client("192.0.2.10", ["192.0.2.1, 203.0.113.7"]) == "203.0.113.7")
         // No header, only trusted hops, or a hop that is not an address: the proxy itself.
-        #expect(client("10.0.0.1", []) == "10.0.0.1")
-        #expect(client("10.0.0.1", ["10.0.0.2"]) == "10.0.0.1")
-        #expect(client("10.0.0.1", ["203.0.113.7, unknown"]) == "10.0.0.1")
+        #expect(client("192.0.2.10", []) == "192.0.2.10")
+        #expect(client("192.0.2.10", ["192.0.2.11"]) == "192.0.2.10")
+        #expect(client("192.0.2.10", ["203.0.113.7, unknown"]) == "192.0.2.10")
         // IPv6 in the server's own form, with or without brackets.
-        #expect(client("10.0.0.1", ["[2001:db8:0:0::1]"]) == "2001:db8::1")
+        #expect(client("192.0.2.10", ["[2001:db8:0:0::1]"]) == "2001:db8::1")
         #expect(ClientAddress.canonical("2001:DB8::0:1") == "2001:db8::1")
         #expect(ClientAddress.canonical("not an address") == nil)
     }
